@@ -1,0 +1,30 @@
+"""symdl: the mathematics of a first deep-learning lecture, derived and checked by the machine.
+
+The public API (stable; see DESIGN.md)::
+
+    symdl.names()                 sorted catalogue names
+    symdl.activation("elu")       the declaration (an Activation)
+    symdl.derivative("elu")       f'(x), derived and simplified
+    symdl.output_form("sigmoid")  g(y) with f'(x) = g(f(x)), or None
+    symdl.derive("elu", {"alpha": "0.2"})  everything derived, at given parameter values
+"""
+
+from __future__ import annotations
+
+from symdl.calculus import Derivation, derivative, derive, output_form
+from symdl.catalog import Activation, activation, names
+from symdl.errors import BadParameter, DerivationError, SymdlError, UnknownActivation
+
+__all__ = [
+    "Activation",
+    "BadParameter",
+    "Derivation",
+    "DerivationError",
+    "SymdlError",
+    "UnknownActivation",
+    "activation",
+    "derivative",
+    "derive",
+    "names",
+    "output_form",
+]

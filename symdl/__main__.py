@@ -1,0 +1,5 @@
+"""``python -m symdl`` runs the command-line interface."""
+
+from symdl.cli import main
+
+main()

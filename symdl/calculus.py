@@ -1,0 +1,395 @@
+"""The derivation engine: everything about an activation that follows from its definition.
+
+For a declaration it derives, never types:
+- the derivative (``sympy.diff``, then the most readable equivalent form), at
+  a kink the value of the branch autograd selected there (PyTorch's value);
+  for vector functions the Jacobian, component (i, j);
+- the output form g(y) with f'(x) = g(f(x)), found by inverting y = f(x)
+  branch by branch and verified, or None where no closed form exists;
+- the breakpoints: where the branches meet, the one-sided values and slopes,
+  whether f is continuous and differentiable there, and which slope is used;
+- the properties (``symdl.properties``).
+
+Everything is cached: ``derive`` is called freely by every view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import mpmath
+from sympy import (
+    Eq,
+    Expr,
+    IndexedBase,
+    KroneckerDelta,
+    Piecewise,
+    S,
+    Sum,
+    Symbol,
+    diff,
+    lambdify,
+    latex,
+    limit,
+    nan,
+    oo,
+    simplify,
+    zoo,
+)
+
+from symdl.catalog import Activation, activation, i, j, k, x, xs
+from symdl.readable import readable
+from symdl.regions import Region, as_conditions, regions
+from symdl.solving import solve_in_time
+
+# The variable output forms are written in: y = f(x).  Vector: y_i = f_i(x).
+y = Symbol("y", real=True)
+ys = IndexedBase("y", real=True)
+
+MAX_ORDER = 4  # continuity is checked up to this derivative at each breakpoint
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """A point where two branches meet, analysed at the derivation's parameter values."""
+
+    at: Expr
+    value: Expr  # f(at): the branch selected there
+    left: Expr  # lim f(x), x -> at-
+    right: Expr  # lim f(x), x -> at+
+    left_slope: Expr  # lim f'(x), x -> at-
+    right_slope: Expr  # lim f'(x), x -> at+
+    slope: Expr  # f'(at) as symdl uses it: the slope of the branch selected there, as autograd does
+    continuous: bool
+    differentiable: bool
+    order: int  # f is C^order at this point (-1: discontinuous)
+
+    @property
+    def is_kink(self) -> bool:
+        return not self.differentiable
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """What the engine derives from one declaration, at given parameter values."""
+
+    activation: Activation
+    values: tuple[tuple[Symbol, Expr], ...]
+    derivative: Expr  # symbolic in the parameters
+    output_form: Expr | None  # g(y), symbolic in the parameters
+    regions: tuple[Region, ...]
+    breakpoints: tuple[Breakpoint, ...]
+    properties: Any  # symdl.properties.Properties
+
+    @property
+    def kinks(self) -> tuple[Breakpoint, ...]:
+        return tuple(b for b in self.breakpoints if b.is_kink)
+
+    @property
+    def valuemap(self) -> dict[Symbol, Expr]:
+        return dict(self.values)
+
+    def _repr_latex_(self) -> str:
+        act = self.activation
+        var = latex(act.x[i] if act.is_vector else act.x)
+        lhs = rf"\frac{{\partial {act.tex}_i}}{{\partial x_j}}" if act.is_vector else rf"{act.tex}'({var})"
+        return f"$\\displaystyle {lhs} = {latex(self.derivative)}$"
+
+
+# --------------------------------------------------------------------------- API
+
+
+def derive(act: str | Activation, params: Mapping[str | Symbol, Any] | None = None) -> Derivation:
+    """The derivation of an activation; parameter values default to the declared ones."""
+    act = activation(act)
+    values = act.values(params)
+    return _derive(act, tuple(sorted(values.items(), key=lambda kv: kv[0].name)))
+
+
+def derivative(act: str | Activation) -> Expr:
+    """f'(x), derived and simplified; for vector functions the Jacobian entry (i, j)."""
+    return derive(act).derivative
+
+
+def output_form(act: str | Activation) -> Expr | None:
+    """g(y) with f'(x) = g(f(x)) in ``Symbol('y')`` (``y[i]``, ``y[j]`` for vectors), or None."""
+    return derive(act).output_form
+
+
+@cache
+def _derive(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
+    from symdl.properties import properties, vector_properties
+
+    valuemap = dict(values)
+    if act.is_vector:
+        jac = jacobian(act)
+        return Derivation(act, values, jac, _vector_output_form(act, jac), (), (), vector_properties(act, valuemap))
+    regs = regions(act.definition, x, valuemap)
+    slopes = tuple(_readable_slope(r.expr, act.definition) for r in regs)
+    points = _breakpoints(regs, slopes, valuemap)
+    return Derivation(
+        act,
+        values,
+        _join(regs, slopes),
+        scalar_output_form(regs, slopes, valuemap),
+        regs,
+        points,
+        properties(regs, slopes, points, valuemap),
+    )
+
+
+# --------------------------------------------------------------------------- derivative
+
+
+@cache
+def _readable_slope(branch: Expr, definition: Expr) -> Expr:
+    return readable(diff(branch, x), reference=(definition,))
+
+
+def _join(regs: tuple[Region, ...], exprs: tuple[Expr, ...]) -> Expr:
+    """One expression from per-region expressions: rightmost region first, the last one 'otherwise'."""
+    groups: list[tuple[Expr, list[Region]]] = []
+    for region, expr in reversed(list(zip(regs, exprs, strict=True))):
+        for group_expr, where in groups:
+            if group_expr == expr:
+                where.append(region)
+                break
+        else:
+            groups.append((expr, [region]))
+    if len(groups) == 1:
+        return groups[0][0]
+    return as_conditions(groups, x)
+
+
+def jacobian(act: Activation) -> Expr:
+    """d f_i / d x_j of a vector declaration, with the sum's index renamed to k."""
+    definition = act.definition.replace(
+        lambda e: isinstance(e, Sum), lambda e: Sum(e.function.subs(e.variables[0], k), (k, *e.limits[0][1:]))
+    )
+    raw = diff(definition, xs[j]).doit()
+    # d/dx_j of a sum over k picks out the term k = j, which SymPy guards with j <= n; j is an index.
+    raw = raw.replace(lambda e: isinstance(e, Piecewise), lambda e: e.args[0][0])
+    return readable(raw, reference=(act.definition,))
+
+
+# --------------------------------------------------------------------------- breakpoints
+
+
+def _at(expr: Expr, point: Expr, side: str | None = None) -> Expr:
+    """expr at x = point: by substitution, by a one-sided limit where that fails."""
+    value = expr.subs(x, point)
+    if value.has(nan, zoo, oo, -oo) and side:
+        value = limit(expr, x, point, side)
+    return value
+
+
+def _same(a: Expr, b: Expr, values: Mapping[Symbol, Expr]) -> bool:
+    return simplify((a - b).subs(values)) == 0
+
+
+def _breakpoints(
+    regs: tuple[Region, ...], slopes: tuple[Expr, ...], values: Mapping[Symbol, Expr]
+) -> tuple[Breakpoint, ...]:
+    points = list(dict.fromkeys(r.hi for r in regs if r.hi != oo))
+    found = []
+    for at in points:
+        left = next(n_ for n_, r in enumerate(regs) if r.hi == at and not r.is_point)
+        right = next(n_ for n_, r in enumerate(regs) if r.lo == at and not r.is_point)
+        owner = next(
+            n_
+            for n_, r in enumerate(regs)
+            if (r.is_point and r.lo == at) or (r.hi == at and r.hi_closed) or (r.lo == at and r.lo_closed)
+        )
+        f_left, f_right = _at(regs[left].expr, at, "-"), _at(regs[right].expr, at, "+")
+        f_at = _at(regs[owner].expr, at)
+        d_left, d_right = _at(slopes[left], at, "-"), _at(slopes[right], at, "+")
+        continuous = _same(f_left, f_at, values) and _same(f_right, f_at, values)
+        found.append(
+            Breakpoint(
+                at=at,
+                value=f_at,
+                left=f_left,
+                right=f_right,
+                left_slope=d_left,
+                right_slope=d_right,
+                slope=_at(slopes[owner], at),
+                continuous=continuous,
+                differentiable=continuous and _same(d_left, d_right, values),
+                order=_order(regs[left].expr, regs[right].expr, at, values) if continuous else -1,
+            )
+        )
+    return tuple(found)
+
+
+def _order(left: Expr, right: Expr, at: Expr, values: Mapping[Symbol, Expr]) -> int:
+    for order in range(1, MAX_ORDER + 1):
+        if not _same(_at(diff(left, x, order), at, "-"), _at(diff(right, x, order), at, "+"), values):
+            return order - 1
+    return MAX_ORDER
+
+
+# --------------------------------------------------------------------------- output form
+
+
+@dataclass(frozen=True)
+class _Piece:
+    slope: Expr  # g on this piece
+    lo: Expr
+    hi: Expr
+    lo_closed: bool
+    hi_closed: bool
+
+
+def scalar_output_form(
+    regs: tuple[Region, ...], slopes: tuple[Expr, ...], values: Mapping[Symbol, Expr]
+) -> Expr | None:
+    """g(y) with f'(x) = g(f(x)) on every region, or None if f' is not a function of f."""
+    pieces = []
+    for region, slope in zip(regs, slopes, strict=True):
+        piece = _invert_region(region, slope, values)
+        if piece is None:
+            return None
+        pieces.append(piece)
+    if not _consistent(pieces, values):
+        return None
+    groups: list[tuple[Expr, list[Region]]] = []
+    for piece in sorted(pieces, key=lambda p: -_num(p.hi if p.hi != oo else S(10) ** 9, values)):
+        image = Region(piece.lo, piece.hi, piece.lo_closed, piece.hi_closed, piece.slope)
+        for expr, where in groups:
+            if expr == piece.slope:
+                where.append(image)
+                break
+        else:
+            groups.append((piece.slope, [image]))
+    # Pieces with an interval image come before single values, which become 'otherwise'.
+    groups.sort(key=lambda g: all(r.is_point for r in g[1]))
+    if len(groups) == 1:
+        return groups[0][0]
+    return as_conditions(groups, y)
+
+
+def _invert_region(region: Region, slope: Expr, values: Mapping[Symbol, Expr]) -> _Piece | None:
+    branch = region.expr
+    sample = region.sample(values)
+    if not branch.has(x):
+        if slope.has(x):
+            return None
+        return _Piece(slope, branch, branch, True, True)
+    if region.is_point:
+        return _Piece(slope.subs(x, region.lo), branch.subs(x, region.lo), branch.subs(x, region.lo), True, True)
+    if not _strictly_monotone(region, slope, values):
+        return None
+    g = _express_in_output(branch, slope, region, values)
+    if g is None:
+        return None
+    lo_val, hi_val = _at(branch, region.lo, "+"), _at(branch, region.hi, "-")
+    if region.lo == -oo:
+        lo_val = limit(branch, x, -oo)
+    if region.hi == oo:
+        hi_val = limit(branch, x, oo)
+    increasing = _num(slope.subs(x, sample), values) > 0
+    if increasing:
+        return _Piece(g, lo_val, hi_val, region.lo_closed, region.hi_closed)
+    return _Piece(g, hi_val, lo_val, region.hi_closed, region.lo_closed)
+
+
+def _strictly_monotone(region: Region, slope: Expr, values: Mapping[Symbol, Expr]) -> bool:
+    from symdl.solving import roots
+
+    interval = region.interval(values)
+    inside = interval.interior if hasattr(interval, "interior") else interval
+    return not roots(slope.subs(values), x, inside) and slope.subs(values) != 0
+
+
+def _express_in_output(branch: Expr, slope: Expr, region: Region, values: Mapping[Symbol, Expr]) -> Expr | None:
+    """g with slope = g(branch) on the region: direct substitution, else inversion of y = branch."""
+    direct = slope.subs(branch, y)
+    if not direct.has(x):
+        return _verified(readable(direct), branch, slope, region, values)
+    inverses = solve_in_time(Eq(y, branch), x)
+    for inverse in inverses or []:
+        g = readable(simplify(slope.subs(x, inverse)))
+        if g.has(x):
+            continue
+        verified = _verified(g, branch, slope, region, values)
+        if verified is not None:
+            return verified
+    return None
+
+
+def _verified(g: Expr, branch: Expr, slope: Expr, region: Region, values: Mapping[Symbol, Expr]) -> Expr | None:
+    """g itself if g(branch(x)) = slope(x) on the region (symbolically, else at 40 digits at 7 points)."""
+    difference = g.subs(y, branch) - slope
+    if simplify(difference) == 0:
+        return g
+    numeric = lambdify(x, difference.subs(values), modules="mpmath")
+    lo, hi = region.interval(values).start, region.interval(values).end
+    lo = max(float(lo), -30.0) if lo != -oo else -30.0
+    hi = min(float(hi), 30.0) if hi != oo else 30.0
+    with mpmath.workdps(40):
+        for t in range(1, 8):
+            point = mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * t / 8
+            scale = 1 + abs(lambdify(x, slope.subs(values), modules="mpmath")(point))
+            if abs(numeric(point)) > mpmath.mpf(10) ** -30 * scale:
+                return None
+    return g
+
+
+def _consistent(pieces: list[_Piece], values: Mapping[Symbol, Expr]) -> bool:
+    """No output value may come from two pieces that give it different slopes."""
+    for n_, a in enumerate(pieces):
+        for b in pieces[n_ + 1 :]:
+            if a.slope == b.slope:
+                continue
+            if _overlap(a, b, values):
+                return False
+    return True
+
+
+def _overlap(a: _Piece, b: _Piece, values: Mapping[Symbol, Expr]) -> bool:
+    from sympy import Interval
+
+    ia = Interval(a.lo.subs(values), a.hi.subs(values), not a.lo_closed, not a.hi_closed)
+    ib = Interval(b.lo.subs(values), b.hi.subs(values), not b.lo_closed, not b.hi_closed)
+    return ia.intersect(ib) != S.EmptySet
+
+
+def _num(expr: Expr, values: Mapping[Symbol, Expr]) -> float:
+    return float(expr.subs(values).evalf(30))
+
+
+def _vector_output_form(act: Activation, jac: Expr) -> Expr | None:
+    """Jacobian in terms of the outputs: solve y_i = f_i for x_i with the sum held as one symbol."""
+    total = Symbol("S", positive=True)
+    sums = list(act.definition.atoms(Sum))
+    if len(sums) != 1:
+        return None
+    component = act.definition.subs(sums[0], total)
+    jac_s = jac.replace(lambda e: isinstance(e, Sum), lambda e: total)
+    xi = Symbol("x_i", real=True)
+    inverses = solve_in_time(Eq(y, component.subs(xs[i], xi)), xi)
+    for inverse in inverses or []:
+        g = jac_s.subs({xs[i]: inverse.subs(y, ys[i]), xs[j]: inverse.subs(y, ys[j])})
+        g = readable(simplify(g))
+        if not g.has(total) and not g.has(xs):
+            return _kronecker_first(g)
+    return None
+
+
+def _kronecker_first(expr: Expr) -> Expr:
+    return expr.replace(lambda e: isinstance(e, KroneckerDelta), lambda e: KroneckerDelta(i, j))
+
+
+__all__ = [
+    "Breakpoint",
+    "Derivation",
+    "derivative",
+    "derive",
+    "jacobian",
+    "output_form",
+    "y",
+    "ys",
+]

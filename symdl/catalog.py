@@ -1,0 +1,409 @@
+"""The activation catalogue: every activation symdl knows, declared once.
+
+A declaration is a row of the lecture's table and nothing more: the name,
+aliases, the LaTeX name it prints with, its parameters with exact defaults,
+and its definition as a SymPy expression.  Derivatives, textbook forms,
+ranges and plot limits are never typed: ``symdl.calculus`` derives them.
+
+Conventions the declarations encode:
+- Where a function has a kink, the branch written as selected there is the
+  one PyTorch's autograd differentiates (``Maximum``/``Minimum`` pick their
+  first argument on a tie; a ``Piecewise`` picks its first true condition).
+- Parameters default to PyTorch's defaults, as exact rationals.
+- Vector functions (softmax and its kin) are written for component ``i`` of an
+  ``n``-vector ``x``; their derivative is the Jacobian.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sympy import (
+    Expr,
+    Indexed,
+    IndexedBase,
+    Interval,
+    Piecewise,
+    Rational,
+    S,
+    Sum,
+    Symbol,
+    atan,
+    erf,
+    exp,
+    log,
+    oo,
+    pi,
+    sqrt,
+    symbols,
+    tanh,
+)
+from sympy.core.numbers import Number
+
+from symdl.errors import BadParameter, UnknownActivation
+from symdl.primitives import Maximum, Minimum
+
+# The variable every scalar definition is written in.
+x = Symbol("x", real=True)
+
+# Vector functions: component i of x = (x_1, ..., x_n); j is the summation
+# index, as on the lecture's softmax slide.
+xs = IndexedBase("x", real=True)
+i, j, k = symbols("i j k", integer=True, positive=True)
+n = Symbol("n", integer=True, positive=True)
+
+# Parameters.  A symbol's name is also its name on the command line.
+alpha = Symbol("alpha", positive=True)
+beta = Symbol("beta", positive=True)
+lam = Symbol("lambda", positive=True)
+min_val = Symbol("min_val", real=True)
+max_val = Symbol("max_val", real=True)
+threshold = Symbol("threshold", real=True)
+value = Symbol("value", real=True)
+lower = Symbol("lower", positive=True)
+upper = Symbol("upper", positive=True)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter: its symbol, exact default, the values it may take, and how it prints."""
+
+    symbol: Symbol
+    default: Expr
+    valid: Any = None  # a SymPy Interval; None means "what the symbol's assumptions allow"
+    tex: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "default", _exact(self.default, self.symbol.name))
+        if self.valid is None:
+            object.__setattr__(self, "valid", _valid_from_assumptions(self.symbol))
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+
+def _valid_from_assumptions(symbol: Symbol) -> Interval:
+    if symbol.is_positive:
+        return Interval.open(0, oo)
+    if symbol.is_nonnegative:
+        return Interval(0, oo)
+    return Interval(-oo, oo)
+
+
+def _exact(number: Any, what: str) -> Expr:
+    """An exact SymPy number from an int, a Fraction-like, a decimal string or a SymPy number."""
+    if isinstance(number, float):
+        raise TypeError(f"{what}: write defaults exactly (a Rational or a decimal string), not the float {number!r}")
+    if isinstance(number, str):
+        return Rational(number)
+    value = S(number)
+    if not isinstance(value, Number) and not value.is_number:
+        raise TypeError(f"{what}: default must be a number, not {number!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One declaration: name, definition, the LaTeX name, aliases and parameters.
+
+    ``params`` may be given as ``{symbol: default}`` or ``{symbol: Param(...)}``;
+    ``act.params`` is always ``{symbol: exact default}``.
+    """
+
+    name: str
+    definition: Expr
+    tex: str
+    aliases: tuple[str, ...] = ()
+    parameters: tuple[Param, ...] = field(default=())
+
+    def __init__(
+        self,
+        name: str,
+        definition: Expr,
+        *,
+        tex: str,
+        aliases: Iterable[str] = (),
+        params: Mapping[Symbol, Any] | Iterable[Param] = (),
+    ) -> None:
+        if isinstance(params, Mapping):
+            params = tuple(p if isinstance(p, Param) else Param(s, p) for s, p in params.items())
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "definition", S(definition))
+        object.__setattr__(self, "tex", tex)
+        object.__setattr__(self, "aliases", tuple(aliases))
+        object.__setattr__(self, "parameters", tuple(params))
+        unknown = self.definition.free_symbols - {x, i, n} - {p.symbol for p in self.parameters}
+        unknown = {s for s in unknown if not _is_index_part(s)}
+        if unknown:
+            names = ", ".join(sorted(str(s) for s in unknown))
+            raise BadParameter(f"{name}: the definition uses {names}, which is neither x nor a declared parameter")
+
+    # The public API's names (DESIGN.md): act.x, act.expr, act.params.
+    @property
+    def expr(self) -> Expr:
+        return self.definition
+
+    @cached_property
+    def is_vector(self) -> bool:
+        return self.definition.has(xs)
+
+    @property
+    def x(self) -> Symbol | IndexedBase:
+        return xs if self.is_vector else x
+
+    @property
+    def params(self) -> dict[Symbol, Expr]:
+        return {p.symbol: p.default for p in self.parameters}
+
+    def param(self, name: str) -> Param:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        have = ", ".join(p.name for p in self.parameters) or "no parameters"
+        raise BadParameter(f"{self.name} has no parameter {name!r} (it has {have})")
+
+    def values(self, overrides: Mapping[str | Symbol, Any] | None = None) -> dict[Symbol, Expr]:
+        """The parameter values to use: the defaults, with ``overrides`` checked and applied."""
+        values = self.params
+        for key, raw in (overrides or {}).items():
+            p = self.param(key.name if isinstance(key, Symbol) else str(key))
+            values[p.symbol] = parse_number(raw, f"{self.name}: parameter {p.name}")
+            if not p.valid.contains(values[p.symbol]) == S.true:
+                raise BadParameter(
+                    f"{self.name}: parameter {p.name}={raw} is outside its valid range {_interval_text(p.valid)};"
+                    " choose a value inside it"
+                )
+        return values
+
+    def _repr_latex_(self) -> str:
+        from sympy import latex
+
+        return f"$\\displaystyle {self.tex}({latex(self.x)}) = {latex(self.definition)}$"
+
+
+def _is_index_part(symbol: Any) -> bool:
+    return isinstance(symbol, (Indexed, IndexedBase)) or symbol in (j, k)
+
+
+def _interval_text(interval: Interval) -> str:
+    lo = "(" if interval.left_open else "["
+    hi = ")" if interval.right_open else "]"
+    return f"{lo}{interval.start}, {interval.end}{hi}".replace("oo", "inf")
+
+
+_NUMBER = re.compile(r"^\s*([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)(\s*/\s*(\d+))?\s*$")
+
+
+def parse_number(raw: Any, what: str) -> Expr:
+    """An exact rational from user text ("0.2", "1/4", "-3", "1e-2") or a Python number.
+
+    User text never reaches ``sympify``: only this pattern is accepted.
+    """
+    if isinstance(raw, bool):
+        raise BadParameter(f"{what}: expected a number, got {raw!r}")
+    if isinstance(raw, (int, Rational)):
+        return S(raw)
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise BadParameter(f"{what}: expected a finite number, got {raw!r}")
+        return Rational(repr(raw))
+    match = _NUMBER.match(str(raw))
+    if not match:
+        raise BadParameter(f"{what}: expected a number such as 0.2 or 1/4, got {raw!r}")
+    number = Rational(match.group(1))
+    if match.group(6) is not None:
+        denominator = int(match.group(6))
+        if denominator == 0:
+            raise BadParameter(f"{what}: {raw!r} divides by zero")
+        number /= denominator
+    return number
+
+
+# The constants of SELU, to the 32 digits Klambauer et al. (2017) give.
+SELU_SCALE = Rational("1.0507009873554804934193349852946")
+SELU_ALPHA = Rational("1.6732632423543772848170429916717")
+
+CATALOGUE: tuple[Activation, ...] = (
+    # The lecture's eight.
+    Activation("sigmoid", 1 / (1 + exp(-x)), tex=r"\sigma", aliases=("logistic",)),
+    Activation(
+        "softmax",
+        exp(xs[i]) / Sum(exp(xs[j]), (j, 1, n)),
+        tex=r"\operatorname{softmax}",
+    ),
+    Activation("tanh", tanh(x), tex=r"\tanh"),
+    Activation("relu", Maximum(0, x), tex=r"\operatorname{ReLU}"),
+    Activation(
+        "leaky_relu",
+        Maximum(alpha * x, x),
+        tex=r"\operatorname{LeakyReLU}",
+        params=(Param(alpha, Rational(1, 100), valid=Interval.Lopen(0, 1)),),
+    ),
+    Activation(
+        "prelu",
+        Maximum(alpha * x, x),
+        tex=r"\operatorname{PReLU}",
+        params=(Param(alpha, Rational(1, 4), valid=Interval.Lopen(0, 1)),),
+    ),
+    Activation(
+        "elu",
+        Piecewise((x, x > 0), (alpha * (exp(x) - 1), True)),
+        tex=r"\operatorname{ELU}",
+        params={alpha: 1},
+    ),
+    Activation(
+        "selu",
+        lam * Piecewise((x, x > 0), (alpha * (exp(x) - 1), True)),
+        tex=r"\operatorname{SELU}",
+        params={lam: SELU_SCALE, alpha: SELU_ALPHA},
+    ),
+    # The rest of torch.nn's activations, with PyTorch's defaults.
+    Activation("identity", x, tex=r"\operatorname{id}", aliases=("linear",)),
+    Activation(
+        "softplus",
+        log(1 + exp(beta * x)) / beta,
+        tex=r"\operatorname{softplus}",
+        params={beta: 1},
+    ),
+    Activation("logsigmoid", log(1 / (1 + exp(-x))), tex=r"\log\sigma"),
+    Activation("gelu", x / 2 * (1 + erf(x / sqrt(2))), tex=r"\operatorname{GELU}"),
+    Activation(
+        "gelu_tanh",
+        x / 2 * (1 + tanh(sqrt(2 / pi) * (x + Rational(44715, 10**6) * x**3))),
+        tex=r"\operatorname{GELU}_{\tanh}",
+        aliases=("gelu_approx",),
+    ),
+    Activation("silu", x / (1 + exp(-x)), tex=r"\operatorname{SiLU}", aliases=("swish",)),
+    Activation("mish", x * tanh(log(1 + exp(x))), tex=r"\operatorname{Mish}"),
+    Activation(
+        "celu",
+        Piecewise((x, x > 0), (alpha * (exp(x / alpha) - 1), True)),
+        tex=r"\operatorname{CELU}",
+        params={alpha: 1},
+    ),
+    Activation("softsign", x / (1 + abs(x)), tex=r"\operatorname{softsign}"),
+    Activation(
+        "hardtanh",
+        Piecewise((min_val, x <= min_val), (max_val, x >= max_val), (x, True)),
+        tex=r"\operatorname{HardTanh}",
+        params=(Param(min_val, -1, tex=r"x_{\min}"), Param(max_val, 1, tex=r"x_{\max}")),
+    ),
+    Activation(
+        "hardsigmoid",
+        Piecewise((0, x <= -3), (1, x >= 3), (x / 6 + Rational(1, 2), True)),
+        tex=r"\operatorname{HardSigmoid}",
+    ),
+    Activation(
+        "hardswish",
+        Piecewise((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True)),
+        tex=r"\operatorname{HardSwish}",
+    ),
+    Activation("relu6", Minimum(6, Maximum(0, x)), tex=r"\operatorname{ReLU6}"),
+    Activation("tanhshrink", x - tanh(x), tex=r"\operatorname{Tanhshrink}"),
+    Activation(
+        "softshrink",
+        Piecewise((x - lam, x > lam), (x + lam, x < -lam), (0, True)),
+        tex=r"\operatorname{SoftShrink}",
+        params={lam: Rational(1, 2)},
+    ),
+    Activation(
+        "hardshrink",
+        Piecewise((x, x > lam), (x, x < -lam), (0, True)),
+        tex=r"\operatorname{HardShrink}",
+        params={lam: Rational(1, 2)},
+    ),
+    Activation(
+        "rrelu",
+        Maximum((lower + upper) / 2 * x, x),
+        tex=r"\operatorname{RReLU}",
+        params=(
+            Param(lower, Rational(1, 8), valid=Interval.Lopen(0, 1)),
+            Param(upper, Rational(1, 3), valid=Interval.Lopen(0, 1)),
+        ),
+    ),
+    Activation(
+        "threshold",
+        Piecewise((x, x > threshold), (value, True)),
+        tex=r"\operatorname{Threshold}",
+        params=(Param(threshold, Rational(1, 10), tex=r"\theta"), Param(value, 20, tex="v")),
+    ),
+    Activation(
+        "log_softmax",
+        log(exp(xs[i]) / Sum(exp(xs[j]), (j, 1, n))),
+        tex=r"\log\operatorname{softmax}",
+    ),
+    Activation(
+        "softmin",
+        exp(-xs[i]) / Sum(exp(-xs[j]), (j, 1, n)),
+        tex=r"\operatorname{softmin}",
+    ),
+    # Classic entries of the activation-function tables.
+    Activation("binary_step", Piecewise((0, x < 0), (1, True)), tex=r"H", aliases=("step", "heaviside")),
+    Activation("arctan", atan(x), tex=r"\arctan", aliases=("atan",)),
+    Activation("gaussian", exp(-(x**2)), tex=r"\operatorname{Gaussian}"),
+    Activation(
+        "isru",
+        x / sqrt(1 + alpha * x**2),
+        tex=r"\operatorname{ISRU}",
+        params={alpha: 1},
+    ),
+)
+
+
+def _key(name: str) -> str:
+    """Names match case-insensitively, with or without '_' and '-'."""
+    return re.sub(r"[\s_\-]", "", name.lower())
+
+
+_BY_KEY: dict[str, Activation] = {}
+for _act in CATALOGUE:
+    for _name in (_act.name, *_act.aliases):
+        if _key(_name) in _BY_KEY:
+            raise RuntimeError(f"catalogue: {_name!r} is declared twice")
+        _BY_KEY[_key(_name)] = _act
+
+# Activations a user defined in this process (symdl.define); same namespace.
+_CUSTOM: dict[str, Activation] = {}
+
+
+def names() -> list[str]:
+    """The sorted catalogue names (aliases excluded), with custom definitions."""
+    return sorted([a.name for a in CATALOGUE] + list(_CUSTOM))
+
+
+def activation(name_or_activation: str | Activation) -> Activation:
+    """The declaration for a name or alias; an ``Activation`` is returned as is."""
+    if isinstance(name_or_activation, Activation):
+        return name_or_activation
+    if not isinstance(name_or_activation, str):
+        raise UnknownActivation(f"expected an activation name, got {name_or_activation!r}")
+    key = _key(name_or_activation)
+    found = _CUSTOM.get(key) or _BY_KEY.get(key)
+    if found is None:
+        raise UnknownActivation(_unknown_message(name_or_activation))
+    return found
+
+
+def _unknown_message(name: str) -> str:
+    known = {_key(n): n for n in names()} | {_key(alias): alias for a in CATALOGUE for alias in a.aliases}
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, _key(name), key).ratio(), known[key]) for key in known), reverse=True
+    )
+    close = [n for score, n in scored if score >= 0.6 and score >= scored[0][0] - 0.05]
+    hint = f"; did you mean {' or '.join(close[:3])}?" if close else ""
+    return f"unknown activation {name!r}{hint} (`symdl list` shows them all)"
+
+
+def register(act: Activation) -> Activation:
+    """Make a custom activation usable by name everywhere (``symdl.define`` calls this)."""
+    key = _key(act.name)
+    if key in _BY_KEY:
+        raise BadParameter(f"{act.name!r} is already a catalogue activation; choose another name")
+    _CUSTOM[key] = act
+    return act

@@ -1,0 +1,110 @@
+"""The ``symdl`` command line: thin commands over the library's views.
+
+Bad input gets one line on stderr and exit status 2: never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from symdl.errors import BadParameter, SymdlError
+
+
+def _params(pairs: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadParameter(f"--param {pair!r}: write NAME=VALUE, e.g. --param alpha=0.2")
+        out[name.strip()] = value.strip()
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="symdl")
+def cli() -> None:
+    """symdl: activation functions and the lecture's network, derived and checked by SymPy."""
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_command(as_json: bool) -> None:
+    """The catalogue: name, aliases, parameters and formula of every activation."""
+    from symdl.catalog import activation, names
+    from symdl.render.notation import tex
+    from symdl.render.text import one_line, short_number
+
+    rows = []
+    for name in names():
+        act = activation(name)
+        params = ", ".join(f"{one_line(p.symbol)}={short_number(p.default)}" for p in act.parameters)
+        rows.append((act, params))
+    if as_json:
+        data = [
+            {
+                "name": act.name,
+                "aliases": list(act.aliases),
+                "parameters": {p.name: str(p.default) for p in act.parameters},
+                "formula": one_line(act.definition),
+                "formula_latex": tex(act.definition, act),
+            }
+            for act, _ in rows
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    table = [("name", "aliases", "parameters", "formula")]
+    table += [(act.name, ", ".join(act.aliases), params, one_line(act.definition)) for act, params in rows]
+    widths = [max(len(r[c]) for r in table) for c in range(3)]
+    for row in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3])
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Set a parameter, e.g. alpha=0.2.")
+@click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show(name: str, params: tuple[str, ...], as_latex: bool, as_json: bool) -> None:
+    """Definition, derivative, output form, breakpoints and properties of NAME."""
+    from symdl.calculus import derive
+    from symdl.render import data, text
+
+    given = _params(params)
+    d = derive(name, given)
+    if as_json:
+        click.echo(json.dumps(data.show(d, bool(given)), indent=2, ensure_ascii=False))
+    elif as_latex:
+        from symdl.render.latex import show_snippet
+
+        click.echo(show_snippet(d, bool(given)))
+    else:
+        click.echo(text.show(d, bool(given)))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; user errors become one line on stderr and exit status 2."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="symdl", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("symdl: aborted", err=True)
+        sys.exit(1)
+    except click.UsageError as error:
+        click.echo(f"symdl: {error.format_message()} (see symdl --help)", err=True)
+        sys.exit(2)
+    except SymdlError as error:
+        click.echo(f"symdl: {error}", err=True)
+        sys.exit(2)
+    except Exception as error:  # an internal error: say so in one line, traceback on request
+        if os.environ.get("SYMDL_DEBUG"):
+            raise
+        click.echo(
+            f"symdl: internal error: {type(error).__name__}: {error} (set SYMDL_DEBUG=1 for the traceback)", err=True
+        )
+        sys.exit(1)

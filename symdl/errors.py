@@ -1,0 +1,26 @@
+"""symdl's errors: one base class, so callers can catch everything symdl raises.
+
+Every message names the input, the problem and the fix, in one line: the CLI
+prints it as is and exits with status 2.
+"""
+
+from __future__ import annotations
+
+
+class SymdlError(Exception):
+    """Base class of every error symdl raises on purpose."""
+
+
+class UnknownActivation(SymdlError, KeyError):
+    """A name that is neither a catalogue name nor an alias."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class BadParameter(SymdlError, ValueError):
+    """A parameter that the activation does not have, or a value it cannot take."""
+
+
+class DerivationError(SymdlError):
+    """The engine could not derive something it was asked for."""

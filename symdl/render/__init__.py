@@ -1,0 +1,1 @@
+"""Views: pure functions from derived objects to text (Unicode, LaTeX, JSON-ready data)."""
