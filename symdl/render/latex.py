@@ -1,9 +1,175 @@
-"""LaTeX views of derived objects."""
+"""LaTeX of one activation: its definition, derivative, worked derivation and notes, in the lecture's notation.
+
+Every formula is printed from what the engine derived (``symdl.calculus``, ``symdl.steps``); nothing
+here knows a derivative.  Each function returns a ``Tex`` (a str that Jupyter shows as a formula).
+"""
 
 from __future__ import annotations
 
-from symdl.calculus import Derivation
-from symdl.render.notation import tex
+from collections.abc import Mapping
+from typing import Any
+
+from sympy import Matrix, Symbol
+
+from symdl.calculus import Derivation, derive
+from symdl.catalog import Activation, activation, i, j
+from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex
+from symdl.render.printer import cases, decimal
+from symdl.render.words import LECTURE_DIFFERS, RULE_WORDS, words
+from symdl.steps import derivative_cases, in_own_terms, own_terms, working
+
+ONE_LINE = 70  # a branch's steps go on one line if together they are at most this many characters of LaTeX
+
+
+class Tex(str):
+    """LaTeX math (without delimiters); Jupyter displays it as a formula."""
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self}$"
+
+
+Params = Mapping[str | Symbol, Any] | None  # parameter values, as for symdl.derive
+
+
+def _setup(act: str | Activation, style: Style, params: Params) -> tuple[Derivation, Notation]:
+    d = derive(act, params)
+    return d, notation(d.activation, style, d.valuemap)
+
+
+def definition(act: str | Activation, style: Style = DEFAULT_STYLE, params: Params = None) -> Tex:
+    """f(x) = its definition: ``\\sigma(x) = \\frac{1}{1 + e^{-x}}``, ``\\tanh x = \\frac{e^x - e^{-x}}{...}``."""
+    from symdl.steps import written
+
+    d, w = _setup(act, style, params)
+    lhs = w.definition_lhs()
+    rhs = w(written(d.activation.definition).subs(w.substitution))
+    return Tex(lhs if rhs == lhs else f"{lhs} = {rhs}")
+
+
+def derivative(act: str | Activation, style: Style = DEFAULT_STYLE, params: Params = None) -> Tex:
+    """f'(x), simplified, with its form in f beside it; piecewise as cases saying where f' is undefined."""
+    d, w = _setup(act, style, params)
+    if d.activation.is_vector:
+        own = own_terms(d, w.shown)
+        return Tex(f"{w.derivative_lhs()} = {w(own if own is not None else d.derivative.subs(w.substitution))}")
+    rows = derivative_cases(d, w.shown)
+    if len(rows) == 1 and not rows[0].kinks:
+        forms = [w(rows[0].expr)]
+        own = own_terms(d, w.shown)
+        if own is not None and w(own) != forms[0]:
+            forms.append(w(own))
+        return Tex(f"{w.derivative_lhs()} = {' = '.join(forms)}")
+    printer = w.printer()
+    said = words(style.lang)
+    printed = []
+    for row in rows:
+        value = w(row.expr)
+        if row.own is not None and w(row.own) != value:
+            value = f"{value} = {w(row.own)}"
+        where = printer.condition(row.where)
+        if row.kinks:
+            where += rf" \text{{ ({said['undefined']})}}"
+        printed.append((value, where))
+    return Tex(f"{w.derivative_lhs()} = {cases(printed)}")
+
+
+def jacobian_matrix(act: str | Activation, style: Style = DEFAULT_STYLE, size: int = 3) -> Tex:
+    """The Jacobian of a vector function for n = ``size``, written in its outputs: (s_i(delta_ij - s_j))."""
+    d, w = _setup(act, style, None)
+    form = d.output_form if d.output_form is not None else d.derivative
+    entries = Matrix(size, size, lambda r, c: form.subs({i: r + 1, j: c + 1}).doit())
+    printed = r" \\ ".join(" & ".join(w(in_own_terms(e, d.activation)) for e in entries.row(r)) for r in range(size))
+    var = w.var
+    return Tex(rf"\frac{{\partial s}}{{\partial {var}}} = \begin{{pmatrix}} {printed} \end{{pmatrix}}")
+
+
+def worked(act: str | Activation, style: Style = DEFAULT_STYLE, params: Params = None) -> Tex:
+    """The worked derivation ("미분 계산") as an ``aligned`` block; every line was verified by the engine."""
+    d, w = _setup(act, style, params)
+    said = words(style.lang)
+    work = working(d.activation, params, w.shown)
+    printer = w.printer()
+    lines = []
+    if work.cases is not None:
+        definition_ = w(d.activation.definition.subs(w.substitution))
+        lines.append(f"{w.definition_lhs()} &= {definition_} = {w(work.cases.expr)}")
+    several = len(work.branches) > 1
+    for branch in work.branches:
+        prefix = rf"{_where(printer, branch.where)}:\quad " if several else ""
+        printed = _dedupe([(w(s.expr, powers=s.powers), s.rule) for s in branch.steps])
+        if sum(len(text) for text, _ in printed) <= ONE_LINE:
+            lines.append(f"{prefix}{w.derivative_lhs()} &= " + " = ".join(text for text, _ in printed))
+            continue
+        for n_, (text, rule) in enumerate(printed):
+            note = rf" && \text{{{said[RULE_WORDS[rule]]}}}" if rule in RULE_WORDS else ""
+            lines.append((f"{prefix}{w.derivative_lhs()} &= " if n_ == 0 else "&= ") + text + note)
+    for b in work.kinks:
+        lines += _kink_lines(b, w, said)
+    for b in work.joins:
+        lines += _join_lines(b, w, said)
+    return Tex(r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}")
+
+
+def _where(printer: Any, where: Any) -> str:
+    return printer.condition(where).removeprefix(r"\text{if } ")
+
+
+def _dedupe(printed: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Consecutive lines that print the same are printed once (the first keeps its rule)."""
+    out: list[tuple[str, str]] = []
+    for text, rule in printed:
+        if not out or out[-1][0] != text:
+            out.append((text, rule))
+    return out
+
+
+def _kink_lines(b: Any, w: Notation, said: dict[str, str]) -> list[str]:
+    """Where f' is undefined: the one-sided slopes (or the jump), then the value used, PyTorch's."""
+    at = w(b.at)
+    if b.continuous:
+        why = rf"{w.derivative_lhs(at, '-')} = {w(b.left_slope)} \ne {w(b.right_slope)} = {w.derivative_lhs(at, '+')}"
+    else:
+        why = said["jump"].format(left=w(b.left), right=w(b.right))
+    return [
+        rf"{w.var} = {at}:\quad & {why} && \text{{{said['not_differentiable']}}}",
+        rf"& {w.derivative_lhs(at)} = {w(b.slope)} && \text{{{said['pytorch_value']}}}",
+    ]
+
+
+def _join_lines(b: Any, w: Notation, said: dict[str, str]) -> list[str]:
+    """A breakpoint that is smooth only at some parameter values: ELU at 0 only if alpha = 1."""
+    at = w(b.at)
+    sides = rf"{w.derivative_lhs(at, '-')} = {w(b.left_slope)},\ {w.derivative_lhs(at, '+')} = {w(b.right_slope)}"
+    return [
+        rf"{w.var} = {at}:\quad & {sides} && \text{{{said['only_if']} }} {w(b.left_slope)} = {w(b.right_slope)}",
+        rf"& {w.derivative_lhs(at)} = {w(b.slope)} && \text{{{said['pytorch_value']}}}",
+    ]
+
+
+def notes(act: str | Activation, style: Style = DEFAULT_STYLE, params: Params = None) -> list[str]:
+    """Text lines under the formulas: parameter values written by name, and where the lecture differs."""
+    d, w = _setup(act, style, params)
+    said = words(style.lang)
+    out = []
+    differs = LECTURE_DIFFERS.get(d.activation.name)
+    if w.hidden and (differs is None or params is not None):  # the lecture's note states the values itself
+        given = ", ".join(f"{w(s)} = {number(v)}" for s, v in w.hidden)
+        source = said["defaults" if len(w.hidden) > 1 else "default"] if params is None else ""
+        out.append(f"{said['where']} ${given}$" + (f" ({source})." if source else "."))
+    if differs is not None:  # the standard's values: the catalogue's defaults
+        values = ", ".join(f"${w(p.symbol)} = {number(p.default)}$" for p in d.activation.parameters)
+        out.append(differs[style.lang].format(values=values))
+    return out
+
+
+def number(value: Any) -> str:
+    """A parameter value exactly: 0.25, 1.0507009873554804934193349852946, \\frac{1}{3}."""
+    if getattr(value, "is_Rational", False) and value.q != 1 and decimal(abs(value)) is not None:
+        return ("-" if value < 0 else "") + decimal(abs(value))
+    return tex(value)
+
+
+# --------------------------------------------------------------------------- the show command (plain SymPy LaTeX)
 
 
 def lhs(d: Derivation, what: str) -> str:
@@ -29,3 +195,6 @@ def show_snippet(d: Derivation, substituted: bool) -> str:
     else:
         lines.append("% no output form: f' is not a function of f in closed form")
     return "\n".join(lines)
+
+
+__all__ = ["Tex", "activation", "definition", "derivative", "jacobian_matrix", "notes", "show_snippet", "worked"]

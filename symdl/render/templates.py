@@ -1,0 +1,58 @@
+"""The LaTeX around the formulas: preambles of the standalone document and the Beamer deck.
+
+Korean compiles with pdfLaTeX and kotex (texlive-lang-korean, UnFonts); XeLaTeX is not needed.
+Each formula is set by ``\\symdlshow`` / ``\\symdlfit``: scaled down (never up) to the line width
+(and, on a slide, to a height), so a long derivative never runs off the page.
+"""
+
+from __future__ import annotations
+
+PACKAGES = r"""\usepackage{amsmath,amssymb}
+\usepackage{adjustbox}
+\usepackage{array,booktabs,longtable}
+\usepackage{graphicx}
+"""
+
+KOREAN = "\\usepackage{kotex}\n"
+
+MACROS = r"""\newcommand{\symdlshow}[1]{\par\smallskip\noindent%
+  \begin{adjustbox}{max width=\linewidth,center}$\displaystyle #1$\end{adjustbox}\par\smallskip}
+\newcommand{\symdlfit}[2]{\par\noindent%
+  \begin{adjustbox}{max width=\linewidth,max totalheight=#1,center}$\displaystyle #2$\end{adjustbox}\par}
+\newcommand{\symdlplot}[2]{\IfFileExists{figures/#1.pdf}%
+  {\includegraphics[width=\linewidth]{figures/#1.pdf}}%
+  {\fbox{\parbox[c][0.3\textheight][c]{0.9\linewidth}%
+    {\centering\scriptsize #2\\ \adjustbox{max width=\linewidth}{\texttt{figures/\detokenize{#1}.pdf}}}}}}
+"""
+
+STANDALONE = r"""\documentclass[11pt]{{article}}
+\usepackage[a4paper,margin=2cm]{{geometry}}
+{packages}\usepackage{{pdflscape}}
+{korean}{macros}
+\title{{{title}}}
+\date{{}}
+\begin{{document}}
+\maketitle
+
+{body}
+\end{{document}}
+"""
+
+BEAMER = r"""\documentclass[11pt]{{beamer}}
+\setbeamertemplate{{navigation symbols}}{{}}
+{packages}{korean}{macros}
+\title{{{title}}}
+\author{{}}
+\date{{}}
+\begin{{document}}
+\begin{{frame}}
+\titlepage
+\end{{frame}}
+
+{body}
+\end{{document}}
+"""
+
+
+def preamble_parts(lang: str) -> dict[str, str]:
+    return {"packages": PACKAGES, "korean": KOREAN if lang == "ko" else "", "macros": MACROS}

@@ -1,0 +1,70 @@
+"""The documents compile with a real TeX installation: every catalogue entry in one standalone article,
+the lecture's deck in English and in Korean (kotex, pdfLaTeX), and the comparison table.
+
+Skipped only where latexmk/pdflatex are absent; CI installs them (.ci/run), so there they run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from symdl.catalog import CATALOGUE
+from symdl.render.formats import render
+from symdl.render.notation import Style
+from tests.conftest import LECTURE
+
+TEX = shutil.which("latexmk") and shutil.which("pdflatex")
+pytestmark = pytest.mark.skipif(not TEX, reason="latexmk and pdflatex are not installed")
+
+
+def compile_pdf(tmp_path: Path, name: str, text: str) -> str:
+    """Compile ``text`` and return its log; fail with the first TeX error."""
+    source = tmp_path / f"{name}.tex"
+    source.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", source.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    log = (tmp_path / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+    errors = [line for line in log.splitlines() if line.startswith("!")]
+    assert done.returncode == 0 and (tmp_path / f"{name}.pdf").stat().st_size > 0, errors[:5] or done.stdout[-2000:]
+    return log
+
+
+def text_of(pdf: Path) -> str | None:
+    """The PDF's text (pdftotext, which CI installs with TeX); None where poppler is missing."""
+    if not shutil.which("pdftotext"):
+        return None
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_standalone_with_every_activation(tmp_path):
+    log = compile_pdf(tmp_path, "all", render([a.name for a in CATALOGUE], "standalone"))
+    assert "Overfull" not in log
+
+
+def test_beamer_deck_in_english(tmp_path):
+    log = compile_pdf(tmp_path, "lecture_en", render(LECTURE, "beamer"))
+    assert "Overfull" not in log
+    pdf_text = text_of(tmp_path / "lecture_en.pdf")
+    assert pdf_text is None or "Activation functions - Sigmoid" in pdf_text
+
+
+def test_beamer_deck_in_korean(tmp_path):
+    log = compile_pdf(tmp_path, "lecture_ko", render(LECTURE, "beamer", Style(lang="ko")))
+    assert "Overfull" not in log
+    pdf_text = text_of(tmp_path / "lecture_ko.pdf")  # the Korean really is in the PDF, not boxes
+    assert pdf_text is None or ("활성화 함수의 종류 - Sigmoid" in pdf_text and "미분 계산" in pdf_text)
+
+
+def test_comparison_table(tmp_path):
+    log = compile_pdf(tmp_path, "table", render([a.name for a in CATALOGUE], "standalone", only_table=True))
+    assert "Overfull" not in log
