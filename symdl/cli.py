@@ -86,6 +86,71 @@ def show(name: str, params: tuple[str, ...], as_latex: bool, as_json: bool) -> N
         click.echo(text.show(d, bool(given)))
 
 
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every activation (the lecture's eight first).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["snippet", "standalone", "beamer", "markdown"]),
+    default="snippet",
+    show_default=True,
+    help="A snippet for \\input, a standalone document, Beamer frames, or Markdown with $$ blocks.",
+)
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of headings.")
+@click.option("--variable", type=click.Choice(["x", "z"]), default="x", show_default=True, help="The input's name.")
+@click.option(
+    "--parameters",
+    type=click.Choice(["auto", "symbolic", "values"]),
+    default="auto",
+    show_default=True,
+    help="Parameters by name or by value; auto writes them as the lecture does.",
+)
+@click.option("--cdot", is_flag=True, help="Write products with \\cdot rather than side by side.")
+@click.option("--table", "only_table", is_flag=True, help="Only the comparison table.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+def latex(
+    names: tuple[str, ...],
+    every: bool,
+    fmt: str,
+    lang: str,
+    variable: str,
+    parameters: str,
+    cdot: bool,
+    only_table: bool,
+    output: str | None,
+) -> None:
+    """LaTeX or Markdown of NAMES: definition, derivative, worked derivation, comparison table."""
+    import tempfile
+    from pathlib import Path
+
+    from symdl.catalog import CATALOGUE, activation
+    from symdl.render.formats import render
+    from symdl.render.notation import Style
+
+    if every == bool(names):
+        raise click.UsageError("give activation names or --all (not both)")
+    chosen = [a.name for a in CATALOGUE] if every else [activation(name).name for name in names]
+    text = render(dict.fromkeys(chosen), fmt, Style(variable, parameters, cdot, lang), only_table)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target, handle = Path(output), None
+    try:  # all or nothing: a temporary file beside the target, renamed over it
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
+        ) as handle:
+            handle.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # as a file the user writes, not the temporary file's 0600
+        os.replace(handle.name, target)
+    except OSError as error:
+        if handle is not None:
+            Path(handle.name).unlink(missing_ok=True)
+        raise click.BadParameter(f"cannot write {output}: {error.strerror}", param_hint="-o") from error
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become one line on stderr and exit status 2."""
     try:
