@@ -49,7 +49,7 @@ def table_section(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
         [
             r"\begin{landscape}",
             rf"\section*{{{said['table']}}}",
-            r"{\small\setlength{\tabcolsep}{4pt}",
+            r"{\small\setlength{\tabcolsep}{4pt}\renewcommand{\arraystretch}{1.4}",
             table.latex(_names(names), style),
             "}",
             r"\end{landscape}",

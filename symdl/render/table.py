@@ -113,7 +113,7 @@ def _cell(r: Row, column: str, display: bool = False) -> str:
     if column in ("name", "continuity", "monotonic"):
         return value
     if display and column in ("f", "df"):  # in a p-column: scaled down to the column if too wide
-        return rf"\adjustbox{{max width=\linewidth}}{{$\displaystyle {value}$}}"
+        return rf"\adjustbox{{max width=\linewidth,margin=0pt 3pt}}{{$\displaystyle {value}$}}"
     return f"${value}$"
 
 
