@@ -14,17 +14,20 @@ from __future__ import annotations
 from symdl.calculus import Derivation, derivative, derive, output_form
 from symdl.catalog import Activation, activation, names
 from symdl.errors import BadParameter, DerivationError, SymdlError, UnknownActivation
+from symdl.network import Network, lecture_network
 
 __all__ = [
     "Activation",
     "BadParameter",
     "Derivation",
     "DerivationError",
+    "Network",
     "SymdlError",
     "UnknownActivation",
     "activation",
     "derivative",
     "derive",
+    "lecture_network",
     "names",
     "output_form",
 ]

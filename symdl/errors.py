@@ -24,3 +24,7 @@ class BadParameter(SymdlError, ValueError):
 
 class DerivationError(SymdlError):
     """The engine could not derive something it was asked for."""
+
+
+class BadNetwork(SymdlError, ValueError):
+    """A network spec symdl cannot use: malformed TOML, a missing key, a bad number, shapes that do not fit."""

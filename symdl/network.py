@@ -1,0 +1,699 @@
+"""The lecture's network: a dense network spec (TOML), its forward pass three ways, and the check that they agree.
+
+Row vectors, as on the lecture's "선형함수" slide: ``Z = X W + B``, ``H = f(Z)``, layer after layer, the
+last ``H`` being ``Y``.  The forward pass is computed
+
+- **general**: every input, weight and bias a symbol (``x_1``, ``w1_11``, ``b1_1``), one example's row;
+- **exact**: the spec's numbers as exact rationals (the lecture's 0.5 is 1/2), activations kept by name
+  where their value is not rational (σ(4) stays σ(4); ``.doit()`` writes out its definition);
+- **numeric**: NumPy float64 with symdl's compiled activations.
+
+``Forward.agreement`` says how they were compared: exact against numeric in units in the last place,
+the general formula with the values substituted against the exact result, symbolically.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import mpmath
+import numpy as np
+from sympy import Expr, Function, ImmutableMatrix, Integer, Rational, S, Symbol, latex, simplify
+
+from symdl.catalog import Activation, activation, i, n, parse_number, x, xs
+from symdl.errors import BadNetwork, BadParameter, SymdlError
+from symdl.numeric import numpy_function
+
+TOLERANCE_ULPS = 4  # exact and float64 agree if every entry is within this many ulps of its row's scale
+DIGITS = 40  # exact values are evaluated to this many digits for the comparison
+
+LAYER_KEYS = ("W", "B", "activation", "parameters")
+TOP_KEYS = ("X", "layer", "activations")
+
+
+# --------------------------------------------------------------------------- an activation applied, kept by name
+
+
+class Applied(Function):
+    """An activation applied to one number or formula, written by its name: σ(4), not 1/(1 + e^{-4}).
+
+    Its value is the activation's definition at the argument (``doit``); where that value is rational
+    (ReLU(−2) = 0) or the definition is itself a named function (tanh) the value is used directly.
+    """
+
+    activation: Activation
+    values: tuple[tuple[Symbol, Expr], ...] = ()
+
+    @classmethod
+    def eval(cls, arg: Expr) -> Expr | None:
+        definition = cls.activation.definition
+        if definition == x or (isinstance(definition, Function) and definition.args == (x,)):
+            return cls._value(arg)
+        if arg.is_number:
+            value = cls._value(arg)
+            if _short(value):
+                return value
+        return None
+
+    @classmethod
+    def _value(cls, arg: Expr) -> Expr:
+        return cls.activation.definition.subs(dict(cls.values)).subs(x, arg)
+
+    def doit(self, deep: bool = True, **hints: Any) -> Expr:
+        arg = self.args[0].doit(deep=deep, **hints) if deep else self.args[0]
+        value = self._value(arg)
+        return value.doit(deep=deep, **hints) if deep else value
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return self.doit().evalf(mpmath.libmp.prec_to_dps(prec))
+
+    def _eval_is_real(self) -> bool | None:
+        return self.doit().is_real if self.args[0].is_number else None
+
+    def _latex(self, printer: Any) -> str:
+        return f"{self.activation.tex}({printer._print(self.args[0])})"
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{self.activation.name}({printer._print(self.args[0])})"
+
+
+def _short(value: Expr) -> bool:
+    """A rational short enough to write instead of the name: 0, -0.02, 11/24; not SELU(4)'s 32 digits."""
+    return value.is_Rational and max(len(str(abs(value.p))), len(str(value.q))) <= 6
+
+
+@cache
+def applied(act: Activation, values: tuple[tuple[Symbol, Expr], ...] = ()) -> type[Applied]:
+    """The SymPy function that applies ``act`` at these parameter values and prints with its name."""
+    # Named "Applied" like its base: SymPy's printers dispatch a Function subclass by its class name.
+    return type("Applied", (Applied,), {"activation": act, "values": values})
+
+
+# --------------------------------------------------------------------------- the spec
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One dense layer: ``Z = H W + B``, ``H' = f(Z)``; weights and bias exact, the activation's parameter values."""
+
+    weights: ImmutableMatrix  # inputs × units
+    bias: ImmutableMatrix  # 1 × units
+    activation: Activation
+    values: tuple[tuple[Symbol, Expr], ...] = ()  # every parameter of the activation, with its value
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weights", ImmutableMatrix(self.weights))
+        object.__setattr__(self, "bias", ImmutableMatrix(self.bias))
+        if not self.values and self.activation.parameters:  # built by hand: the declared defaults
+            object.__setattr__(self, "values", _values(self.activation, None))
+
+    @property
+    def units(self) -> int:
+        return self.weights.cols
+
+    @property
+    def is_identity(self) -> bool:
+        return self.activation.definition == x
+
+    def apply(self, z: ImmutableMatrix) -> ImmutableMatrix:
+        """f(Z) entry by entry (a vector activation row by row), exactly or in symbols."""
+        act = self.activation
+        if not act.is_vector:
+            f = applied(act, self.values)
+            return ImmutableMatrix(z.applyfunc(f))
+        rows = []
+        for r in range(z.rows):
+            row = z.row(r)
+            replace_ = {xs[k + 1]: row[k] for k in range(z.cols)}
+            rows.append(
+                [
+                    act.definition.subs(dict(self.values)).subs({n: z.cols, i: c + 1}).doit().xreplace(replace_)
+                    for c in range(z.cols)
+                ]
+            )
+        return ImmutableMatrix(rows)
+
+
+@dataclass(frozen=True)
+class Network:
+    """A dense network: the input ``X`` (one row per example) and its layers; everything exact."""
+
+    inputs: ImmutableMatrix  # X: examples × inputs
+    layers: tuple[Layer, ...]
+    source: str = ""  # where the spec came from, for messages
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", ImmutableMatrix(self.inputs))
+        object.__setattr__(self, "layers", tuple(self.layers))
+        if not self.layers:
+            raise BadNetwork(f"{self._where()}no layers; add a [[layer]] table with W, B and activation")
+        columns, name = self.inputs.cols, "X"
+        for number, layer in enumerate(self.layers, start=1):
+            w = layer.weights
+            if w.rows != columns:
+                raise BadNetwork(
+                    f"{self._where()}layer {number}: {name} is {_shape(self.inputs.rows, columns)} but W{number} is "
+                    f"{_shape(w.rows, w.cols)}; W{number} needs {columns} rows, one per column of {name}"
+                )
+            if layer.bias.shape != (1, w.cols):
+                raise BadNetwork(
+                    f"{self._where()}layer {number}: B{number} has {layer.bias.cols} entries but W{number} has "
+                    f"{w.cols} columns; B{number} needs one entry per column of W{number}"
+                )
+            columns, name = w.cols, f"H{number}"
+
+    def _where(self) -> str:
+        return f"{self.source}: " if self.source else ""
+
+    # ------------------------------------------------------------------ reading
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Network:
+        """Read a spec (see ``examples/lecture01.toml``); bad input raises ``BadNetwork`` naming the problem."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise BadNetwork(f"{path}: no such file; give the path of a network TOML file") from None
+        except UnicodeDecodeError:
+            raise BadNetwork(f"{path}: not UTF-8 text; save the network spec as UTF-8 TOML") from None
+        except OSError as error:
+            raise BadNetwork(f"{path}: cannot read it ({error.strerror})") from None
+        return cls.from_text(text, str(path))
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "") -> Network:
+        """A spec from TOML text: floats keep their decimal text, so 0.5 becomes exactly 1/2."""
+        where = f"{source}: " if source else ""
+        try:
+            data = tomllib.loads(text, parse_float=_TomlFloat)
+        except tomllib.TOMLDecodeError as error:
+            raise BadNetwork(f"{where}not valid TOML: {error}; fix the file at that place") from None
+        return cls.from_dict(data, source)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "") -> Network:
+        """A spec from parsed TOML (or Python data): ``X``, a list ``layer`` of {W, B, activation}, ``activations``."""
+        where = f"{source}: " if source else ""
+        _known_keys(data, TOP_KEYS, "", where)
+        custom = data.get("activations", {})
+        if not isinstance(custom, Mapping):
+            raise BadNetwork(f'{where}activations must be a table such as [activations] myact = "x*tanh(x)"')
+        for name, text in custom.items():
+            _define(name, text, where)
+        if "X" not in data:
+            raise BadNetwork(f"{where}missing X; write the input as X = [1, 2, 1] (or a list of rows for a batch)")
+        inputs = _matrix(data["X"], "X", where, row_ok=True)
+        raw_layers = data.get("layer")
+        if not isinstance(raw_layers, list) or not raw_layers:
+            raise BadNetwork(f"{where}no layers; add a [[layer]] table with W, B and activation for each layer")
+        layers = tuple(_layer(raw, number, where) for number, raw in enumerate(raw_layers, start=1))
+        return cls(inputs, layers, source)
+
+    # ------------------------------------------------------------------ variants
+
+    def with_activations(
+        self, hidden: str | Activation | None = None, output: str | Activation | None = None
+    ) -> Network:
+        """The same network with the activation of every hidden layer, or of the output layer, swapped.
+
+        The new activation takes its default parameters.
+        """
+        layers = list(self.layers)
+        if hidden is not None:
+            if len(layers) < 2:
+                raise BadNetwork(f"{self._where()}this network has no hidden layer; use the output activation instead")
+            act = activation(hidden)
+            layers[:-1] = [replace(layer, activation=act, values=_values(act, None)) for layer in layers[:-1]]
+        if output is not None:
+            act = activation(output)
+            layers[-1] = replace(layers[-1], activation=act, values=_values(act, None))
+        return replace(self, layers=tuple(layers))
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Units per layer, the input first: (3, 3, 2) for the lecture's network."""
+        return (self.inputs.cols, *(layer.units for layer in self.layers))
+
+    def forward(self) -> Forward:
+        """The forward pass three ways (general, exact, numeric), and whether they agree."""
+        return forward(self)
+
+
+def lecture_network() -> Network:
+    """The lecture's 3-3-2 network, exactly as on its "선형함수" slide (identity activations)."""
+    text = resources.files("symdl").joinpath("data/lecture01.toml").read_text(encoding="utf-8")
+    return Network.from_text(text, "lecture01.toml")
+
+
+class _TomlFloat(str):
+    """A TOML float's own text (``0.5``, ``1_000.5``, ``nan``), so it can be read exactly."""
+
+
+def _known_keys(table: Any, known: tuple[str, ...], what: str, where: str) -> None:
+    """Refuse a key symdl does not read (a typo would otherwise be ignored); ``what`` is "layer 2" or "" (the top)."""
+    if not isinstance(table, Mapping):
+        raise BadNetwork(
+            f"{where}{what or 'the spec'} must be a table with the keys {', '.join(known)}, got {_text(table)}"
+        )
+    for key in table:
+        if key not in known:
+            place = f"{what}: unknown key {key!r}" if what else f"unknown key {key!r} at the top"
+            raise BadNetwork(f"{where}{place}; the keys are {', '.join(known)}")
+
+
+def _define(name: str, text: Any, where: str) -> None:
+    from symdl.parse import define
+
+    if not isinstance(text, str):
+        raise BadNetwork(f'{where}activations.{name} must be a formula in x as text, e.g. "x*tanh(softplus(x))"')
+    with _located(f"{where}activations.{name}"):
+        define(name, text)
+
+
+def _layer(raw: Any, number: int, where: str) -> Layer:
+    what = f"layer {number}"
+    _known_keys(raw, LAYER_KEYS, what, where)
+    for key, example in (
+        ("W", "W = [[1, 0.5], [-1, 0.5]]"),
+        ("B", "B = [1, -0.5]"),
+        ("activation", 'activation = "identity" (or any name `symdl list` shows)'),
+    ):
+        if key not in raw:
+            raise BadNetwork(f"{where}{what}: missing {key}; write {example}")
+    weights = _matrix(raw["W"], f"W{number}", f"{where}{what}: ", row_ok=False)
+    bias = _matrix(raw["B"], f"B{number}", f"{where}{what}: ", row_ok=True)
+    if bias.rows != 1:
+        raise BadNetwork(f"{where}{what}: B{number} must be one row, e.g. B = [1, -0.5]; got {bias.rows} rows")
+    name = raw["activation"]
+    if not isinstance(name, str):
+        raise BadNetwork(f'{where}{what}: activation must be a name such as "relu", got {_text(name)}')
+    with _located(f"{where}{what}"):
+        act = activation(name)
+        params = raw.get("parameters")
+        if params is not None and not isinstance(params, Mapping):
+            raise BadNetwork(f"parameters must be a table such as {{ alpha = 0.2 }}, got {_text(params)}")
+        values = _values(act, params)
+    return Layer(weights, bias, act, values)
+
+
+def _values(act: Activation, params: Mapping[str, Any] | None) -> tuple[tuple[Symbol, Expr], ...]:
+    given = {key: _plain_number(value) for key, value in (params or {}).items()}
+    order = [p.symbol for p in act.parameters]
+    return tuple(sorted(act.values(given).items(), key=lambda sv: order.index(sv[0])))
+
+
+class _located:
+    """Re-raise a symdl error with where it happened in front: ``layer 2: unknown activation 'sigmoi'...``."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, error: BaseException | None, _tb: Any) -> None:
+        if isinstance(error, SymdlError):  # every symdl error takes its one-line message as its only argument
+            raise type(error)(f"{self.where}: {error}") from None
+
+
+def _matrix(raw: Any, name: str, where: str, row_ok: bool) -> ImmutableMatrix:
+    """An exact matrix from a list of rows (or, where ``row_ok``, one row written flat)."""
+    example = "[1, 2, 1]" if row_ok else "[[1, 0.5], [-1, 0.5]]"
+    if not isinstance(raw, list) or not raw:
+        raise BadNetwork(f"{where}{name} must be a non-empty list such as {example}, got {_text(raw)}")
+    flat = not any(isinstance(entry, list) for entry in raw)
+    if flat and row_ok:
+        raw = [raw]
+    elif flat or not all(isinstance(row, list) for row in raw):
+        raise BadNetwork(f"{where}{name} must be a list of rows such as {example}, got {_text(raw)}")
+    width = len(raw[0])
+    for r, row in enumerate(raw, start=1):
+        if not row:
+            raise BadNetwork(f"{where}{name} row {r} is empty; every row needs {width or 'at least one'} entries")
+        if len(row) != width:
+            raise BadNetwork(
+                f"{where}{name} row {r} has {len(row)} entries but row 1 has {width}; every row needs {width}"
+            )
+    entry = (lambda r, c: f"{name}[{c}]") if len(raw) == 1 and row_ok else (lambda r, c: f"{name}[{r},{c}]")
+    return ImmutableMatrix(
+        [
+            [_number(value, f"{where}{entry(r, c)}") for c, value in enumerate(row, start=1)]
+            for r, row in enumerate(raw, 1)
+        ]
+    )
+
+
+_NOT_FINITE = re.compile(r"^[+-]?(nan|inf(inity)?)$", re.IGNORECASE)
+
+
+def _number(raw: Any, what: str) -> Expr:
+    """One exact entry: an int, a TOML float's decimal text, or a string such as "1/2"."""
+    text = _plain_number(raw)
+    if isinstance(text, str) and _NOT_FINITE.match(text.strip()):
+        raise BadNetwork(f"{what} is {text.strip()}; every entry must be a finite number")
+    if isinstance(text, float) and not math.isfinite(text):
+        raise BadNetwork(f"{what} is {text}; every entry must be a finite number")
+    if isinstance(text, bool) or not isinstance(text, int | float | str | Rational):
+        raise BadNetwork(f"{what}: expected a number such as 0.5 or 1/2, got {_text(raw)}")
+    try:
+        return parse_number(text, what)
+    except BadParameter as error:
+        raise BadNetwork(str(error)) from None
+
+
+def _plain_number(raw: Any) -> Any:
+    """A TOML float as its text without digit separators (``1_000.5`` is 1000.5); anything else unchanged."""
+    return str(raw).replace("_", "") if isinstance(raw, _TomlFloat) else raw
+
+
+def _text(raw: Any) -> str:
+    """A TOML value as the user wrote it (``[1, 0.5]``, ``true``), cut to 40 characters."""
+    if isinstance(raw, bool):
+        shown = "true" if raw else "false"
+    elif isinstance(raw, _TomlFloat):
+        shown = str(raw)
+    elif isinstance(raw, list):
+        shown = "[" + ", ".join(_text(item) for item in raw) + "]"
+    else:
+        shown = repr(raw)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _shape(rows: int, cols: int) -> str:
+    return f"{rows}×{cols}"
+
+
+# --------------------------------------------------------------------------- the forward pass
+
+
+@dataclass(frozen=True, eq=False)
+class Intermediate:
+    """One matrix of the forward pass (Z1, H1, ..., Y) in its three forms."""
+
+    name: str
+    general: ImmutableMatrix  # one example's row, in the symbols x_i, w{l}_{ij}, b{l}_j
+    exact: ImmutableMatrix  # examples × units
+    numeric: np.ndarray  # examples × units, float64
+
+    def digits(self, count: int = 15) -> ImmutableMatrix:
+        """The exact values to ``count`` significant digits."""
+        return ImmutableMatrix(self.exact.applyfunc(lambda e: e.doit().evalf(count)))
+
+
+@dataclass(frozen=True)
+class GeneralLayer:
+    """One layer in symbols: its input row (x_i or the previous h_i), W, B, z_j and h_j (or y_j)."""
+
+    inputs: ImmutableMatrix  # 1 × inputs
+    weights: ImmutableMatrix  # inputs × units, w{l}_{ij}
+    bias: ImmutableMatrix  # 1 × units, b{l}_j
+    z: ImmutableMatrix  # 1 × units: z{l}_j
+    h: ImmutableMatrix  # 1 × units: h{l}_j, or y_j for the output layer
+    pre_activation: ImmutableMatrix  # inputs · weights + bias, in this layer's symbols
+    activated: ImmutableMatrix  # f(z), in the symbols z{l}_j
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How the three computations compare: exact vs float64 in ulps, and general vs exact, symbolically."""
+
+    largest_ulps: float  # the largest difference of an entry, in ulps of its row's scale
+    worst: str  # where it is, e.g. "H1[1,3]"
+    tolerance_ulps: int
+    general: str  # "identical", "simplifies to 0", "equal to 40 digits" or "differs"
+
+    @property
+    def agrees(self) -> bool:
+        return self.largest_ulps <= self.tolerance_ulps and self.general != "differs"
+
+    def __str__(self) -> str:
+        numeric = (
+            f"exact and float64 agree within {_ulps_text(self.largest_ulps)} (at most {self.tolerance_ulps} allowed)"
+            if self.largest_ulps <= self.tolerance_ulps
+            else f"exact and float64 DIFFER by {_ulps_text(self.largest_ulps)} at {self.worst}"
+        )
+        general = {
+            "identical": "the general formula with the values substituted is identical to the exact result",
+            "simplifies to 0": "the general formula with the values substituted minus the exact result simplifies to 0",
+            "equal to 40 digits": (
+                "the general formula with the values substituted equals the exact result to 40 digits"
+                " (SymPy could not simplify the difference to 0)"
+            ),
+            "differs": "the general formula with the values substituted DIFFERS from the exact result",
+        }[self.general]
+        return f"{numeric}; {general}"
+
+
+def _ulps_text(ulps: float) -> str:
+    return "0 ulp (identical)" if ulps == 0 else f"{ulps:.3g} ulp"
+
+
+@dataclass(frozen=True, eq=False)
+class Forward:
+    """The forward pass of a network: every intermediate (Z1, H1, ..., Y) general, exact and numeric."""
+
+    network: Network
+    steps: tuple[Intermediate, ...]
+    general: tuple[GeneralLayer, ...]
+    agreement: Agreement
+
+    def __getitem__(self, name: str) -> Intermediate:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(f"no intermediate {name!r}; there are {', '.join(s.name for s in self.steps)}")
+
+    def __getattr__(self, name: str) -> Intermediate:
+        if re.fullmatch(r"[ZH]\d+|Y", name):
+            try:
+                return self[name]
+            except KeyError:
+                pass
+        raise AttributeError(name)
+
+    def __iter__(self) -> Iterator[Intermediate]:
+        return iter(self.steps)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(step.name for step in self.steps)
+
+    def layer_input(self, number: int) -> ImmutableMatrix:
+        """What layer ``number`` (from 1) multiplies, exactly: X for the first, else the previous H."""
+        return self.network.inputs if number == 1 else self.steps[2 * number - 3].exact
+
+    def product(self, number: int) -> ImmutableMatrix:
+        """H W of layer ``number`` before its bias is added, exactly (X W1 for the first)."""
+        return ImmutableMatrix(self.layer_input(number) * self.network.layers[number - 1].weights)
+
+    @property
+    def symbols(self) -> dict[Symbol, tuple[str, int, int, int]]:
+        """Every symbol of the general form: (kind, layer, row, column); x_i is ("x", 0, 1, i)."""
+        out: dict[Symbol, tuple[str, int, int, int]] = {}
+        for number, g in enumerate(self.general, start=1):
+            if number == 1:
+                out |= {s: ("x", 0, 1, c + 1) for c, s in enumerate(g.inputs)}
+            out |= {
+                g.weights[r, c]: ("w", number, r + 1, c + 1)
+                for r in range(g.weights.rows)
+                for c in range(g.weights.cols)
+            }
+            out |= {s: ("b", number, 1, c + 1) for c, s in enumerate(g.bias)}
+            out |= {s: ("z", number, 1, c + 1) for c, s in enumerate(g.z)}
+            kind = "y" if number == len(self.general) else "h"
+            out |= {s: (kind, number, 1, c + 1) for c, s in enumerate(g.h)}
+        return out
+
+    def _repr_latex_(self) -> str:
+        parts = [f"{_tex_name(step.name)} = {latex(step.exact, mat_delim='[')}" for step in self.steps]
+        return "$\\displaystyle " + r",\quad ".join(parts) + "$"
+
+
+def _tex_name(name: str) -> str:
+    return name if name == "Y" else f"{name[0]}^{{({name[1:]})}}"
+
+
+def forward(network: Network) -> Forward:
+    """The forward pass three ways; see the module docstring."""
+    general = _general(network)
+    exact = _exact(network)
+    numeric = _numeric(network)
+    names = _names(len(network.layers))
+    composed = _composed(general)
+    steps = tuple(Intermediate(name, composed[k], exact[k], numeric[k]) for k, name in enumerate(names))
+    agreement = Agreement(*_largest_ulps(network, steps), TOLERANCE_ULPS, _general_vs_exact(network, general, steps))
+    return Forward(network, steps, general, agreement)
+
+
+def _names(layers: int) -> list[str]:
+    names = []
+    for number in range(1, layers + 1):
+        names += [f"Z{number}", "Y" if number == layers else f"H{number}"]
+    return names
+
+
+def _general(network: Network) -> tuple[GeneralLayer, ...]:
+    """Each layer in symbols: z{l}_j = sum_i h{l-1}_i w{l}_{ij} + b{l}_j, h{l}_j = f(z{l}_j)."""
+    wide = max(network.sizes) >= 10  # w1_1,12 rather than w1_112
+    sep = "," if wide else ""
+    inputs = ImmutableMatrix([[Symbol(f"x_{c}", real=True) for c in range(1, network.inputs.cols + 1)]])
+    out = []
+    for number, layer in enumerate(network.layers, start=1):
+        w = ImmutableMatrix(
+            layer.weights.rows,
+            layer.weights.cols,
+            lambda r, c, number=number: Symbol(f"w{number}_{r + 1}{sep}{c + 1}", real=True),
+        )
+        b = ImmutableMatrix([[Symbol(f"b{number}_{c}", real=True) for c in range(1, layer.units + 1)]])
+        z = ImmutableMatrix([[Symbol(f"z{number}_{c}", real=True) for c in range(1, layer.units + 1)]])
+        last = number == len(network.layers)
+        h = ImmutableMatrix(
+            [[Symbol(f"y_{c}" if last else f"h{number}_{c}", real=True) for c in range(1, layer.units + 1)]]
+        )
+        out.append(GeneralLayer(inputs, w, b, z, h, ImmutableMatrix(inputs * w + b), layer.apply(z)))
+        inputs = h
+    return tuple(out)
+
+
+def _composed(general: tuple[GeneralLayer, ...]) -> list[ImmutableMatrix]:
+    """Z1, H1, ..., Y in the symbols x_i, w, b alone: each layer's formula with the previous one put in."""
+    out: list[ImmutableMatrix] = []
+    previous: dict[Symbol, Expr] = {}
+    for g in general:
+        z = ImmutableMatrix(g.pre_activation.xreplace(previous))
+        h = ImmutableMatrix(g.activated.xreplace(dict(zip(g.z, z, strict=True))))
+        out += [z, h]
+        previous = dict(zip(g.h, h, strict=True))
+    return out
+
+
+def _exact(network: Network) -> list[ImmutableMatrix]:
+    h = network.inputs
+    out: list[ImmutableMatrix] = []
+    for layer in network.layers:
+        z = ImmutableMatrix(h * layer.weights + ImmutableMatrix.ones(h.rows, 1) * layer.bias)
+        h = layer.apply(z)
+        out += [z, h]
+    return out
+
+
+def _numeric(network: Network) -> list[np.ndarray]:
+    h = _floats(network.inputs)
+    out: list[np.ndarray] = []
+    for layer in network.layers:
+        z = h @ _floats(layer.weights) + _floats(layer.bias)
+        h = numeric_activation(layer)(z)
+        out += [z, h]
+    return out
+
+
+def numeric_activation(layer: Layer) -> Callable[[np.ndarray], np.ndarray]:
+    """The layer's activation in float64: symdl's compiled NumPy function (a vector one along each row)."""
+    if layer.is_identity:
+        return lambda z: z
+    f = numpy_function(layer.activation)
+    params = {s.name: float(v) for s, v in layer.values} if layer.activation.parameters else {}
+    return lambda z: np.asarray(f(z, **params), dtype=np.float64)
+
+
+def _floats(matrix: ImmutableMatrix) -> np.ndarray:
+    """Each exact entry correctly rounded to float64."""
+    return np.array([[float(matrix[r, c]) for c in range(matrix.cols)] for r in range(matrix.rows)], dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def _largest_ulps(network: Network, steps: tuple[Intermediate, ...]) -> tuple[float, str]:
+    """The largest |float64 - exact| over every entry, in ulps of its row's scale.
+
+    A row's scale is the largest magnitude its entries reach along the way: for Z the sum of
+    |h_i w_ij| + |b_j| (so a sum that cancels is judged by its terms, as rounding is), for H the
+    larger of that and |h|.
+    """
+    worst, where = 0.0, ""
+    previous = np.abs(_floats(network.inputs))
+    with mpmath.workdps(DIGITS):
+        for k, step in enumerate(steps):
+            layer = network.layers[k // 2]
+            exact = _mp(step.exact)
+            magnitude = np.array([[abs(float(e)) for e in row] for row in exact])
+            if k % 2 == 0:
+                scale = previous @ np.abs(_floats(layer.weights)) + np.abs(_floats(layer.bias))
+                z_scale = scale.max(axis=1, keepdims=True)
+                rows = np.maximum(z_scale, magnitude.max(axis=1, keepdims=True))
+            else:
+                rows = np.maximum(z_scale, magnitude.max(axis=1, keepdims=True))
+                previous = magnitude
+            for r in range(step.exact.rows):
+                ulp = np.spacing(rows[r, 0]) if rows[r, 0] > 0 else np.finfo(np.float64).smallest_subnormal
+                for c in range(step.exact.cols):
+                    error = float(abs(mpmath.mpf(float(step.numeric[r, c])) - exact[r][c]) / mpmath.mpf(ulp))
+                    if error > worst or not where:
+                        worst, where = error, f"{step.name}[{r + 1},{c + 1}]"
+    return worst, where
+
+
+def _mp(matrix: ImmutableMatrix) -> list[list[Any]]:
+    """The exact entries as mpmath numbers to ``DIGITS`` digits."""
+    return [
+        [mpmath.mpf(str(matrix[r, c].doit().evalf(DIGITS))) for c in range(matrix.cols)] for r in range(matrix.rows)
+    ]
+
+
+def _general_vs_exact(network: Network, general: tuple[GeneralLayer, ...], steps: tuple[Intermediate, ...]) -> str:
+    """The general formula with each example's values put in, against the exact result: how they were found equal."""
+    how = "identical"
+    for r in range(network.inputs.rows):
+        values = dict(zip(general[0].inputs, network.inputs.row(r), strict=True))
+        for g, layer in zip(general, network.layers, strict=True):
+            values |= dict(zip(g.weights, layer.weights, strict=True)) | dict(zip(g.bias, layer.bias, strict=True))
+        for step in steps:
+            for c in range(step.exact.cols):
+                found = _equal(step.general[0, c].xreplace(values), step.exact[r, c])
+                if found == "differs":
+                    return found
+                if ORDER.index(found) > ORDER.index(how):
+                    how = found
+    return how
+
+
+ORDER = ("identical", "simplifies to 0", "equal to 40 digits", "differs")
+
+
+def _equal(a: Expr, b: Expr) -> str:
+    a = S(a)
+    if a == b:
+        return "identical"
+    difference = a.doit() - b.doit()
+    if simplify(difference) == 0:
+        return "simplifies to 0"
+    value = difference.evalf(DIGITS)
+    scale = max(abs(b.doit().evalf(DIGITS)), Integer(1))
+    if value.is_number and abs(value) <= scale * Rational(1, 10 ** (DIGITS - 5)):
+        return "equal to 40 digits"
+    return "differs"
+
+
+__all__ = [
+    "Agreement",
+    "Applied",
+    "Forward",
+    "GeneralLayer",
+    "Intermediate",
+    "Layer",
+    "Network",
+    "applied",
+    "forward",
+    "lecture_network",
+    "numeric_activation",
+]
