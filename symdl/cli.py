@@ -151,6 +151,49 @@ def latex(
         raise click.BadParameter(f"cannot write {output}: {error.strerror}", param_hint="-o") from error
 
 
+@cli.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--hidden-activation", metavar="NAME", help="Use activation NAME in every hidden layer.")
+@click.option("--output-activation", metavar="NAME", help="Use activation NAME in the output layer.")
+@click.option("--exact", is_flag=True, help="Write fractions (1/2) rather than the lecture's decimals (0.5).")
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of headings.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--latex", "as_latex", is_flag=True, help="Print the worked forward pass as a LaTeX document.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print the worked forward pass as Markdown.")
+def forward(
+    config: str | None,
+    hidden_activation: str | None,
+    output_activation: str | None,
+    exact: bool,
+    lang: str,
+    as_json: bool,
+    as_latex: bool,
+    as_markdown: bool,
+) -> None:
+    """The forward pass of CONFIG (default: the lecture's 3-3-2 network): symbolic, exact and NumPy, checked."""
+    from symdl.network import Network, lecture_network
+    from symdl.render import network as view
+
+    if as_json + as_latex + as_markdown > 1:
+        raise click.UsageError("choose one of --json, --latex and --markdown")
+    net = Network.from_toml(config) if config else lecture_network()
+    if hidden_activation or output_activation:
+        net = net.with_activations(hidden_activation, output_activation)
+    result = net.forward()
+    board = view.Board(exact=exact, lang=lang)
+    if as_json:
+        click.echo(json.dumps(view.data(result, board), indent=2, ensure_ascii=False))
+    elif as_latex:
+        click.echo(view.document(result, board), nl=False)
+    elif as_markdown:
+        click.echo(view.markdown(result, board), nl=False)
+    else:
+        click.echo(view.report(result, board))
+    if not result.agreement.agrees:
+        click.echo(f"symdl: the three computations disagree: {result.agreement}", err=True)
+        sys.exit(1)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become one line on stderr and exit status 2."""
     try:
