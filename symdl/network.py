@@ -79,7 +79,9 @@ class Applied(Function):
         return self.doit().is_real if self.args[0].is_number else None
 
     def _latex(self, printer: Any) -> str:
-        return f"{self.activation.tex}({printer._print(self.args[0])})"
+        arg = printer._print(self.args[0])
+        sized = r"\frac" in arg or r"\begin" in arg  # brackets as tall as what they hold
+        return f"{self.activation.tex}\\left({arg}\\right)" if sized else f"{self.activation.tex}({arg})"
 
     def _sympystr(self, printer: Any) -> str:
         return f"{self.activation.name}({printer._print(self.args[0])})"

@@ -94,6 +94,25 @@ def test_relu_entry_by_entry():
     assert rf"h_3 &= {relu}(-2) = 0" in board
 
 
+def test_parameters_are_stated():
+    spec = (ROOT / "examples" / "lecture01.toml").read_text(encoding="utf-8")
+    spec = spec.replace('activation = "identity"', 'activation = "leaky_relu"\nparameters = { alpha = 0.2 }', 1)
+    board = latex_lines(symdl.Network.from_text(spec).forward())
+    assert r"Parameters: $\alpha = 0.2$." in board
+    assert r"h_3 &= \operatorname{LeakyReLU}(-2) = -0.4" in board  # max(0.2 * (-2), -2)
+    selu = latex_lines(symdl.lecture_network().with_activations(hidden="selu").forward())
+    assert "The lecture's SELU omits the scale" in selu
+
+
+def test_fractions_in_sized_brackets():
+    spec = (
+        (ROOT / "examples" / "lecture01.toml").read_text(encoding="utf-8").replace("B = [0, 0, 0]", 'B = [0, 0, "1/3"]')
+    )
+    board = latex_lines(symdl.Network.from_text(spec).with_activations(hidden="sigmoid").forward(), view.Board())
+    assert r"h_3 &= \sigma\left(-\frac{5}{3}\right)" in board  # -2 + 1/3
+    assert r"\sigma\left(-\frac{5}{3}\right) \end{bmatrix}" in board
+
+
 def test_markdown(identity):
     text = view.markdown(identity)
     assert text.startswith("# Forward pass\n")

@@ -25,7 +25,8 @@ from symdl.render import latex as activation_latex
 from symdl.render import templates
 from symdl.render.latex import Tex
 from symdl.render.notation import Style, notation
-from symdl.render.printer import LecturePrinter, decimal
+from symdl.render.printer import LecturePrinter, bracket, decimal
+from symdl.render.words import LECTURE_DIFFERS
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -41,6 +42,7 @@ WORDS: dict[str, dict[str, str]] = {
         "activation": "Activation: {name}.",
         "identity": "Activation: identity, so $H = Z$.",
         "identity_output": "Activation: identity, so $Y = Z$.",
+        "parameters": "Parameters: {values}.",
         "neurons": "Neuron by neuron:",
         "example": "Example {row} (row {row} of $X$):",
         "general": "The general formula",
@@ -68,6 +70,7 @@ WORDS: dict[str, dict[str, str]] = {
         "activation": "활성화 함수: {name}.",
         "identity": "활성화 함수: 항등함수, 따라서 $H = Z$.",
         "identity_output": "활성화 함수: 항등함수, 따라서 $Y = Z$.",
+        "parameters": "매개변수: {values}.",
         "neurons": "뉴런별 계산:",
         "example": "예제 {row} ($X$의 {row}행):",
         "general": "일반식",
@@ -324,7 +327,7 @@ class _Working:
         if act.is_vector:  # its exact entries are long: they are written neuron by neuron
             return rf"{h} &= {act.tex}({z})"
         named = r" \\ ".join(
-            " & ".join(f"{act.tex}({self.entry(z_exact[r, c])})" for c in range(z_exact.cols))
+            " & ".join(f"{act.tex}{bracket(self.entry(z_exact[r, c]))}" for c in range(z_exact.cols))
             for r in range(z_exact.rows)
         )
         line = rf"{h} &= {act.tex}({z}) = \begin{{bmatrix}} {named} \end{{bmatrix}}"
@@ -367,7 +370,7 @@ class _Working:
                 line = rf"{unit} &= {act.tex}({names.matrix('Z', number)})_{{{j + 1}}} = {self.entry(value)}"
             else:
                 z_value = z_exact[row, j]
-                line = rf"{unit} &= {act.tex}({self.entry(z_value)})"
+                line = rf"{unit} &= {act.tex}{bracket(self.entry(z_value))}"
                 definition = self.definition_at(number, z_value)
                 if definition is not None:
                     line += f" = {definition}"
@@ -392,13 +395,19 @@ class _Working:
         return printer.doprint(value)
 
     def notes(self, number: int) -> list[str]:
-        """Parameter values and where the lecture's own formula differs, as the activation slides say them."""
+        """The parameter values used, and where the lecture's own formula differs (as the activation slides say)."""
         layer = self.result.network.layers[number - 1]
         act = layer.activation
         if not act.parameters:
             return []
-        given = None if dict(layer.values) == act.params else dict(layer.values)
-        return activation_latex.notes(act, Style(lang=self.board.lang), given)
+        w = notation(act, Style(lang=self.board.lang), dict(layer.values))
+        values = ", ".join(f"{w(s)} = {activation_latex.number(v)}" for s, v in layer.values)
+        out = [self.said["parameters"].format(values=f"${values}$")]
+        differs = LECTURE_DIFFERS.get(act.name)
+        if differs is not None:
+            defaults = ", ".join(f"${w(p.symbol)} = {activation_latex.number(p.default)}$" for p in act.parameters)
+            out.append(differs[self.board.lang].format(values=defaults))
+        return out
 
     # ------------------------------------------------------------------ the general formula and the check
 
