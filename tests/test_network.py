@@ -356,3 +356,26 @@ def test_built_in_python():
     assert hidden.values == ((Symbol("alpha", positive=True), 1),)
     assert result.H1.exact[0, 2].doit() == exp(-2) - 1  # ELU(-2) = alpha (e^-2 - 1), alpha = 1
     assert result.Y.exact[0, 0] == 2 and result.agreement.agrees
+
+
+def test_the_check_catches_a_wrong_numeric_path(monkeypatch):
+    """The agreement check is not vacuous: a float64 path off by 1e-12 is reported, with where."""
+    import symdl.network as network
+
+    right = network.numeric_activation
+    monkeypatch.setattr(network, "numeric_activation", lambda layer: lambda z: right(layer)(z) + 1e-12)
+    a = symdl.lecture_network().forward().agreement
+    # by hand: y_2 picks up 1e-12 from each h (times 0.5, 0.5, 1) and its own 1e-12, so 3e-12, judged in
+    # ulps of its row's scale: max(|4*1| + |3*-1| + |-2*0| + |1|, |4*0.5| + |3*0.5| + |-2*1| + |-0.5|) = 8
+    assert not a.agrees and a.worst == "Y[1,2]"
+    assert a.largest_ulps == pytest.approx(3e-12 / np.spacing(8.0), rel=1e-3)
+    assert "DIFFER" in str(a)
+
+
+def test_the_check_catches_a_wrong_general_formula(monkeypatch):
+    import symdl.network as network
+
+    right = network._composed
+    monkeypatch.setattr(network, "_composed", lambda general: [m.applyfunc(lambda e: e + 1) for m in right(general)])
+    a = symdl.lecture_network().forward().agreement
+    assert not a.agrees and a.general == "differs" and a.largest_ulps == 0

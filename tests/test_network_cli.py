@@ -111,3 +111,13 @@ def test_the_installed_command():
     )
     assert done.returncode == 0 and done.stderr == ""
     assert line_of(done.stdout, "Y = identity(Z2)").endswith("= [2, 3]")
+
+
+def test_disagreement_is_said_and_exits_1(capsys, monkeypatch):
+    import symdl.network as network
+
+    right = network.numeric_activation
+    monkeypatch.setattr(network, "numeric_activation", lambda layer: lambda z: right(layer)(z) + 1e-9)
+    code, out, err = run(capsys, "forward")
+    assert code == 1 and "check: exact and float64 DIFFER" in out
+    assert err.startswith("symdl: the three computations disagree: ") and err.count("\n") == 1
