@@ -48,31 +48,49 @@ def mp_callable(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
     return lambdify(x, as_piecewise(expr.subs(values)).rewrite(Piecewise), modules="mpmath")
 
 
-_LADDER = (60, 90, 200, 450, 900)  # working precisions, in digits
 _BELOW_FLOATS = mpmath.mpf(10) ** -320
 
 
-def exact(f: Callable, t: float, digits: int = DIGITS) -> mpmath.mpf:
-    """f(t) to at least ``digits`` - 10 correct digits: the precision rises until two evaluations agree.
+def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | None = None) -> mpmath.mpf:
+    """f(t) to ``digits`` correct digits.
 
-    From 450 digits on, a value (or disagreement) below 1e-320 means the exact value
-    is beneath every float (the terms are of moderate size): it is returned as 0.
+    Working precision must cover both the digits wanted and the value's own
+    smallness: in ``log(exp(x) + 1)`` at x = -245 the term e^x ~ 1e-107 is
+    absorbed by the 1 at 60 digits and at 90 alike, so agreement of two
+    precisions proves nothing unless both resolve the value's magnitude.  The
+    magnitude comes from ``magnitude`` (any cheap estimate, e.g. a stable form)
+    or from a first evaluation; then two precisions 30 digits apart must agree.
+    A value below 1e-320 at 400 digits is beneath every float: it is 0.
     """
     point = mpmath.mpf(t)
-    previous = None
-    for dps in _LADDER:
+    with mpmath.workdps(30):
+        guess = (magnitude or f)(point)
+    if guess == 0 and magnitude is not None:
+        with mpmath.workdps(digits + 30):
+            if f(point) == 0:
+                return mpmath.mpf(0)
+    scale = 0 if guess == 0 else max(0, -int(mpmath.floor(mpmath.log10(abs(guess)))))
+    if scale > 330:
+        with mpmath.workdps(400):
+            if abs(f(point)) < _BELOW_FLOATS:
+                return mpmath.mpf(0)
+    dps = digits + 15 + min(scale, 330)
+    while dps <= 4000:
         with mpmath.workdps(dps):
-            value = f(point)
-        if (
-            previous is not None
-            and value != 0
-            and abs(value - previous) <= abs(value) * mpmath.mpf(10) ** (10 - digits)
-        ):
-            return value
-        if dps >= 450 and abs(value) < _BELOW_FLOATS:
+            low = f(point)
+        with mpmath.workdps(dps + 30):
+            high = f(point)
+        if high != 0 and abs(high - low) <= abs(high) * mpmath.mpf(10) ** -digits:
+            resolved = -int(mpmath.floor(mpmath.log10(abs(high))))
+            if resolved <= scale + 5:
+                return high
+            scale = resolved
+        elif high == 0 and low == 0 and dps >= 400:
             return mpmath.mpf(0)
-        previous = value
-    raise ArithmeticError(f"no stable value at x = {t} even at {_LADDER[-1]} digits")
+        else:
+            scale = max(scale + 60, 2 * scale)
+        dps = digits + 15 + scale
+    raise ArithmeticError(f"no stable value at x = {t} even at 4000 digits")
 
 
 @dataclass(frozen=True)
@@ -86,19 +104,28 @@ class Reference:
 
 
 def reference(expr: Expr, values: Mapping[Symbol, Expr], points: np.ndarray) -> Reference:
-    """Exact g and kappa = |x g'/g| at each point (g' from the symbolic derivative of the expression)."""
+    """Exact g and kappa = |x g'/g| at each point.
+
+    The values are mpmath's evaluation of the expression as written; the stable
+    form only suggests the precision to start at.  kappa, a tolerance factor and
+    not a value under test, is taken from the stable forms of g and g' at 30 digits.
+    """
+    from symdl.numeric import mpmath_function
+
     g = mp_callable(expr, values)
-    slope = mp_callable(_piecewise_diff(expr, values), values)
+    scale = mpmath_function(expr, values)
+    slope = mpmath_function(_piecewise_diff(expr, values), values)
     hi, lo, kappa = (np.empty(len(points)) for _ in range(3))
     for n, t in enumerate(points):
-        value = exact(g, float(t))
+        value = exact(g, float(t), magnitude=scale)
         hi[n] = float(value)
         lo[n] = float(value - mpmath.mpf(hi[n])) if np.isfinite(hi[n]) else 0.0
         if abs(value) < TINY[np.dtype(np.float64)]:
             kappa[n] = 0.0  # deep underflow: the absolute tolerance applies, kappa is not used
         else:
-            d = exact(slope, float(t), digits=5)
-            kappa[n] = float(abs(mpmath.mpf(float(t)) * d / value))
+            with mpmath.workdps(30):
+                point = mpmath.mpf(float(t))
+                kappa[n] = float(abs(point * slope(point) / value))
     return Reference(points, hi, lo, kappa)
 
 

@@ -16,10 +16,10 @@ exp(v) expit(-v)                      expit(v)          (e^v sigma(-v) = sigma(v
 log(expit(u))                         log_expit(u)
 c exp(u) - c                          c expm1(u)
 c + c tanh(u), c - c tanh(u)          2c expit(2u), 2c expit(-2u)
-c - c tanh(u)^2                       4c expit(2u) expit(-2u)
+c - c tanh(u)^2                       c / cosh(u)^2
+expit(v) expit(-v)                    1 / (4 cosh(v/2)^2)
 c + c erf(u), c - c erf(u)            2c Phi(sqrt(2) u), 2c Phi(-sqrt(2) u)
 log(1 + u)                            log1p(u)
-(1 + a x^2)^p                         hypot(1, sqrt(a) x)^(2p)
 ====================================  =======================================
 
 Every rule is an identity; ``elementary`` undoes the primitives so tests can
@@ -35,6 +35,7 @@ from sympy import (
     Mul,
     Pow,
     bottom_up,
+    cosh,
     erf,
     exp,
     expand_func,
@@ -43,7 +44,7 @@ from sympy import (
     sqrt,
     tanh,
 )
-from sympy.codegen.cfunctions import expm1, hypot, log1p
+from sympy.codegen.cfunctions import expm1, log1p
 
 
 class expit(Function):
@@ -83,9 +84,7 @@ class log_expit(Function):
 
 def elementary(expr: Expr) -> Expr:
     """``expr`` with the stable primitives written out in elementary functions again."""
-    return expand_func(expr.rewrite(exp)).replace(
-        lambda e: isinstance(e, hypot), lambda e: sqrt(e.args[0] ** 2 + e.args[1] ** 2)
-    )
+    return expand_func(expr.rewrite(exp))
 
 
 def stabilize(expr: Expr) -> Expr:
@@ -104,8 +103,6 @@ def _rewrite(node: Expr) -> Expr:
         return _rewrite_mul(node)
     if isinstance(node, log):
         return _rewrite_log(node)
-    if isinstance(node, Pow):
-        return _rewrite_pow(node)
     return node
 
 
@@ -128,7 +125,7 @@ _SUM_RULES = (
     (exp, 1, -1, lambda c, u: c * expm1(u)),  # c e^u - c
     (tanh, 1, +1, lambda c, u: 2 * c * expit(2 * u)),  # c + c tanh u
     (tanh, 1, -1, lambda c, u: -2 * c * expit(-2 * u)),  # c tanh u - c
-    (tanh, 2, -1, lambda c, u: -4 * c * expit(2 * u) * expit(-2 * u)),  # c tanh^2 u - c
+    (tanh, 2, -1, lambda c, u: -c / cosh(u) ** 2),  # c tanh^2 u - c
     (erf, 1, +1, lambda c, u: 2 * c * Phi(sqrt(2) * u)),  # c + c erf u
     (erf, 1, -1, lambda c, u: -2 * c * Phi(-sqrt(2) * u)),  # c erf u - c
 )
@@ -154,8 +151,14 @@ def _rewrite_add(node: Add) -> Expr:
 
 
 def _rewrite_mul(node: Mul) -> Expr:
-    """e^v expit(-v)^k -> expit(v) expit(-v)^(k-1)."""
+    """e^v expit(-v)^k -> expit(v) expit(-v)^(k-1); expit(v) expit(-v) -> 1/(4 cosh(v/2)^2)."""
     factors = list(Mul.make_args(node))
+    for factor in factors:
+        if isinstance(factor, expit) and expit(-factor.args[0]) in factors:
+            rest = list(factors)
+            rest.remove(factor)
+            rest.remove(expit(-factor.args[0]))
+            return Mul(*rest) / (4 * cosh(factor.args[0] / 2) ** 2)
     for n, factor in enumerate(factors):
         if not isinstance(factor, exp):
             continue
@@ -178,28 +181,4 @@ def _rewrite_log(node: log) -> Expr:
     return node
 
 
-def _rewrite_pow(node: Pow) -> Expr:
-    """(1 + a x^2)^p -> hypot(1, sqrt(a) x)^(2p): no overflow of x^2."""
-    base, p = node.args
-    if isinstance(base, Add) and len(base.args) == 2 and 1 in base.args and not p.is_Integer:
-        rest = base.args[0] if base.args[1] == 1 else base.args[1]
-        square = _square_root_of(rest)
-        if square is not None:
-            return hypot(1, square) ** (2 * p)
-    return node
-
-
-def _square_root_of(term: Expr) -> Expr | None:
-    """s with s**2 == term, for term = a * u**2 with a > 0."""
-    coeff, rest = term.as_coeff_Mul()
-    factors = Mul.make_args(rest)
-    even = [f for f in factors if f.as_base_exp()[1] == 2]
-    if len(even) != 1 or not (coeff.is_positive or coeff == 1):
-        return None
-    others = [f for f in factors if f is not even[0]]
-    if others and not all(f.is_positive for f in others):
-        return None
-    return sqrt(coeff) * even[0].as_base_exp()[0] * sqrt(Mul(*others))
-
-
-__all__ = ["Phi", "elementary", "expit", "expm1", "hypot", "log1p", "log_expit", "stabilize"]
+__all__ = ["Phi", "elementary", "expit", "expm1", "log1p", "log_expit", "stabilize"]

@@ -1,0 +1,158 @@
+"""Vector activations built on a sum of exponentials, compiled through log-sum-exp.
+
+softmax, log-softmax and softmin are each f_i = F(x_i, S) with
+S = sum_j exp(a x_j).  Such an f is shift invariant, so it is a function of
+the logit difference D_i = a x_i - log S <= 0 alone; SymPy finds F(D)
+(softmax: exp(D); log-softmax: D; softmin: exp(D) with a = -1) or says the
+function is not of this kind.  The compiled code then never overflows:
+
+    t = a x;  m = max(t);  E = exp(t - m);  s = sum(E);  D = t - m - log(s)
+
+and exp(D) is read off as E / s, so the exponentials are computed once.  Rows
+with +inf entries take the limit (the mass is shared by the +inf entries);
+NaN propagates along its row.  The Jacobian comes from the output form
+(softmax: y_i (delta_ij - y_j)) with y computed as above, as an array of shape
+x.shape + (n,) along the last axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+from sympy import Expr, KroneckerDelta, Sum, Symbol, exp, expand_log, log, simplify
+
+from symdl.calculus import derive, ys
+from symdl.catalog import Activation, i, j, xs
+from symdl.errors import BadParameter, DerivationError, SymdlError
+
+D = Symbol("D", real=True)
+
+
+@dataclass(frozen=True)
+class LogSumExpForm:
+    """f_i = F(D), D = a x_i - log sum_j exp(a x_j)."""
+
+    coefficient: float  # a
+    component: Expr  # F(D)
+    jacobian: Expr | None  # output form g(y_i, y_j, delta_ij), if any
+
+
+@cache
+def form(act: Activation) -> LogSumExpForm:
+    """The log-sum-exp form of a vector declaration, or a DerivationError saying why there is none."""
+    sums = list(act.definition.atoms(Sum))
+    if len(sums) != 1 or not isinstance(sums[0].function, exp):
+        raise DerivationError(f"{act.name}: not of the form F(x_i, sum_j exp(a x_j))")
+    (total,) = sums
+    exponent = total.function.args[0]
+    a = exponent.coeff(xs[j])
+    if (exponent - a * xs[j]).has(xs[j]) or not a.is_number or a == 0:
+        raise DerivationError(f"{act.name}: the sum's exponent {exponent} is not a multiple of x_j")
+    s = Symbol("S", positive=True)
+    component = act.definition.subs(total, s).subs(xs[i], (D + log(s)) / a)
+    component = simplify(expand_log(component, force=True))
+    if component.has(s) or component.free_symbols - {D}:
+        raise DerivationError(f"{act.name}: not shift invariant, so not a function of x_i - log-sum-exp")
+    return LogSumExpForm(float(a), component, derive(act).output_form)
+
+
+@dataclass(frozen=True)
+class VectorFunction:
+    """A compiled vector activation: ``f(x, axis=-1)``; with ``derivative`` the Jacobian (last axis)."""
+
+    name: str
+    form: LogSumExpForm
+    derivative: bool
+    params: tuple = ()
+    kernel: Callable[..., Any] = field(repr=False, default=None)
+
+    def __call__(self, x_in: Any, axis: int = -1, **params: Any) -> Any:
+        if params:
+            raise BadParameter(f"{self.name} has no parameter {sorted(params)[0]!r} (it has no parameters)")
+        array = np.asarray(x_in)
+        if array.dtype.kind in "iub":
+            array = array.astype(np.float64)
+        elif array.dtype.kind != "f":
+            raise SymdlError(f"{self.name}: expected real numbers, got an array of {array.dtype}")
+        if array.ndim == 0:
+            raise SymdlError(f"{self.name}: acts on vectors; got a scalar (pass a list or an array)")
+        dtype = array.dtype
+        work = np.moveaxis(array.astype(np.float64) if dtype != np.float64 else array, axis, -1)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            y = _evaluate(self.form, work)
+            out = _jacobian(self.form, y) if self.derivative else np.moveaxis(y, -1, axis)
+            return out.astype(dtype, copy=False)
+
+
+# Below these |a x| no exp over- or underflows (to a subnormal): no shift by the row maximum is needed.
+_SAFE = 700.0
+
+
+def _evaluate(f: LogSumExpForm, x: np.ndarray) -> np.ndarray:
+    """f along the last axis.  The row maximum (a slow reduction over a short axis) is only
+    subtracted when some |a x| is large enough for exp to overflow or underflow."""
+    if x.shape[-1] == 0 or x.size == 0:
+        return np.empty_like(x)
+    t = np.multiply(x, f.coefficient) if f.coefficient != 1 else x
+    if t.min() >= -_SAFE and t.max() <= _SAFE:  # False for NaN: the careful path keeps NaN to its row
+        shifted = t
+    else:
+        m = np.max(t, axis=-1, keepdims=True)
+        infinite = np.isposinf(m)
+        if infinite.any():  # the limit: the +inf entries share the mass
+            t = np.where(infinite, np.where(np.isposinf(t), 0.0, -np.inf), t).astype(x.dtype)
+            m = np.where(infinite, 0.0, m).astype(x.dtype)
+        shifted = np.subtract(t, m, out=t if t is not x else None)
+    if f.component == exp(D):  # exp(D) = E / s: the exponentials once, in place
+        e = np.exp(shifted, out=shifted if shifted is not x else None)
+        np.divide(e, _row_sums(e), out=e)
+        return e
+    s = _row_sums(np.exp(shifted))
+    if f.component == D:  # D = t - m - log(s)
+        return np.subtract(shifted, np.log(s), out=shifted if shifted is not x else None)
+    return _lambdify_d(f.component)(shifted - np.log(s), np.exp(shifted) / s)
+
+
+def _row_sums(e: np.ndarray) -> np.ndarray:
+    """Sums over the last axis, kept as an axis (einsum is several times faster than sum here)."""
+    return np.einsum("...j->...", e)[..., None]
+
+
+@cache
+def _lambdify_d(component: Expr) -> Callable:
+    """F(D) as NumPy; exp(D) is read off as the ratio E/s already computed."""
+    from sympy import lambdify
+
+    ratio = Symbol("ratio")
+    return lambdify((D, ratio), component.subs(exp(D), ratio), modules="numpy")
+
+
+def _jacobian(f: LogSumExpForm, y: np.ndarray) -> np.ndarray:
+    if f.jacobian is None:
+        raise DerivationError("no output form for this vector function's Jacobian")
+    n = y.shape[-1]
+    yi, yj = y[..., :, None], y[..., None, :]
+    eye = np.eye(n, dtype=y.dtype)
+    return _lambdify_jacobian(f.jacobian)(yi, yj, eye)
+
+
+@cache
+def _lambdify_jacobian(jacobian: Expr) -> Callable:
+    from sympy import lambdify
+
+    yi, yj, delta = Symbol("yi"), Symbol("yj"), Symbol("delta")
+    plain = jacobian.xreplace({ys[i]: yi, ys[j]: yj, KroneckerDelta(i, j): delta})
+    return lambdify((yi, yj, delta), plain, modules="numpy")
+
+
+@cache
+def vector_function(act: Activation, derivative: bool = False) -> VectorFunction:
+    name = f"{act.name}'" if derivative else act.name
+    return VectorFunction(name, form(act), derivative)
+
+
+__all__ = ["LogSumExpForm", "VectorFunction", "form", "vector_function"]
