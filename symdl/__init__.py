@@ -7,6 +7,8 @@ The public API (stable; see DESIGN.md)::
     symdl.derivative("elu")       f'(x), derived and simplified
     symdl.output_form("sigmoid")  g(y) with f'(x) = g(f(x)), or None
     symdl.derive("elu", {"alpha": "0.2"})  everything derived, at given parameter values
+    symdl.numpy_function("elu")   a stable NumPy f(x, alpha=...); derivative=True for f'
+    symdl.define("mysoft", "x*tanh(softplus(x))")  a custom activation, usable everywhere
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from symdl.calculus import Derivation, derivative, derive, output_form
 from symdl.catalog import Activation, activation, names
 from symdl.errors import BadParameter, DerivationError, SymdlError, UnknownActivation
 from symdl.network import Network, lecture_network
+from symdl.numeric import numpy_function
+from symdl.parse import BadExpression, define
 
 __all__ = [
     "Activation",
+    "BadExpression",
     "BadParameter",
     "Derivation",
     "DerivationError",
@@ -25,9 +30,11 @@ __all__ = [
     "SymdlError",
     "UnknownActivation",
     "activation",
+    "define",
     "derivative",
     "derive",
     "lecture_network",
     "names",
+    "numpy_function",
     "output_form",
 ]

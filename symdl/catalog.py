@@ -216,6 +216,8 @@ def parse_number(raw: Any, what: str) -> Expr:
     match = _NUMBER.match(str(raw))
     if not match:
         raise BadParameter(f"{what}: expected a number such as 0.2 or 1/4, got {raw!r}")
+    if match.group(4) and abs(int(match.group(4)[1:])) > 400:
+        raise BadParameter(f"{what}: {raw!r} is beyond 1e400; write a smaller number")
     number = Rational(match.group(1))
     if match.group(6) is not None:
         denominator = int(match.group(6))
@@ -294,14 +296,16 @@ CATALOGUE: tuple[Activation, ...] = (
         tex=r"\operatorname{HardTanh}",
         params=(Param(min_val, -1, tex=r"x_{\min}"), Param(max_val, 1, tex=r"x_{\max}")),
     ),
+    # PyTorch's own definitions, relu6(x + 3) / 6 and x relu6(x + 3) / 6: their ties give
+    # hardsigmoid'(+-3) = 0, hardswish'(-3) = 0 and hardswish'(3) = 1, as autograd does.
     Activation(
         "hardsigmoid",
-        Piecewise((0, x <= -3), (1, x >= 3), (x / 6 + Rational(1, 2), True)),
+        Minimum(6, Maximum(0, x + 3)) / 6,
         tex=r"\operatorname{HardSigmoid}",
     ),
     Activation(
         "hardswish",
-        Piecewise((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True)),
+        x * Minimum(6, Maximum(0, x + 3)) / 6,
         tex=r"\operatorname{HardSwish}",
     ),
     Activation("relu6", Minimum(6, Maximum(0, x)), tex=r"\operatorname{ReLU6}"),

@@ -1,0 +1,283 @@
+"""The safe expression parser, and ``define``: a user's own activation from text.
+
+User text never reaches ``eval``, ``exec``, ``sympify`` or ``parse_expr``.
+This recursive-descent parser accepts only:
+
+- numbers (``2``, ``0.5``, ``1e-2``; kept exact, 0.5 is 1/2), ``pi``;
+- the variable ``x`` and declared parameter names;
+- ``+ - * / ^ **`` and parentheses;
+- the functions in ``FUNCTIONS``, ``max``/``min`` (a tie picks the first
+  argument, as autograd does), ``where(condition, a, b)`` with one comparison
+  (``< <= > >=``), and any scalar catalogue activation by name or alias
+  (``softplus(x)``, ``sigmoid(2*x)``), at its default parameters.
+
+Everything else is refused with one line naming the position and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sympy import (
+    Abs,
+    Expr,
+    Ge,
+    Gt,
+    Le,
+    Lt,
+    Piecewise,
+    Symbol,
+    atan,
+    cos,
+    cosh,
+    erf,
+    erfc,
+    exp,
+    log,
+    pi,
+    sin,
+    sinh,
+    sqrt,
+    tan,
+    tanh,
+)
+
+from symdl.catalog import Activation, activation, parse_number, register, x
+from symdl.errors import SymdlError, UnknownActivation
+from symdl.primitives import Maximum, Minimum
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 40
+
+
+class BadExpression(SymdlError, ValueError):
+    """Text that is not an expression symdl accepts."""
+
+
+FUNCTIONS: dict[str, Callable[..., Expr]] = {
+    "exp": exp,
+    "log": log,
+    "ln": log,
+    "sqrt": sqrt,
+    "abs": Abs,
+    "tanh": tanh,
+    "sinh": sinh,
+    "cosh": cosh,
+    "sin": sin,
+    "cos": cos,
+    "tan": tan,
+    "atan": atan,
+    "arctan": atan,
+    "erf": erf,
+    "erfc": erfc,
+}
+_BINARY = {"max": Maximum, "min": Minimum}
+_COMPARE = {"<": Lt, "<=": Le, ">": Gt, ">=": Ge}
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
+    r"|(?P<op>\*\*|<=|>=|[-+*/^(),<>]))"
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    at: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match:
+            raise BadExpression(f"position {pos + 1} of {text!r}: unexpected {text[pos:].strip()[0]!r}")
+        kind = match.lastgroup
+        tokens.append(_Token(kind, match.group(kind), match.start(kind)))
+        pos = match.end()
+    tokens.append(_Token("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str, parameters: Mapping[str, Symbol]) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.pos = 0
+        self.depth = 0
+        self.parameters = parameters
+
+    # helpers
+    @property
+    def token(self) -> _Token:
+        return self.tokens[self.pos]
+
+    def take(self, text: str | None = None) -> _Token:
+        token = self.token
+        if text is not None and token.text != text:
+            found = "the end" if token.kind == "end" else repr(token.text)
+            self.fail(f"expected {text!r}, found {found}")
+        self.pos += 1
+        return token
+
+    def fail(self, message: str, token: _Token | None = None) -> None:
+        at = (token or self.token).at + 1
+        raise BadExpression(f"position {at} of {self.text!r}: {message}")
+
+    def nested(self, parse: Callable[[], Any]) -> Any:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"nested more than {MAX_DEPTH} deep")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
+    # grammar
+    def expression(self) -> Expr:
+        value = self.sum()
+        if self.token.kind != "end":
+            self.fail(f"unexpected {self.token.text!r}")
+        return value
+
+    def sum(self) -> Expr:
+        value = self.product()
+        while self.token.text in ("+", "-"):
+            value = value + self.product() if self.take().text == "+" else value - self.product()
+        return value
+
+    def product(self) -> Expr:
+        value = self.unary()
+        while self.token.text in ("*", "/"):
+            value = value * self.unary() if self.take().text == "*" else value / self.unary()
+        return value
+
+    def unary(self) -> Expr:
+        if self.token.text in ("+", "-"):
+            sign = self.take().text
+            operand = self.nested(self.unary)
+            return -operand if sign == "-" else operand
+        return self.power()
+
+    def power(self) -> Expr:
+        base = self.atom()
+        if self.token.text in ("^", "**"):
+            self.take()
+            return base ** self.nested(self.unary)
+        return base
+
+    def atom(self) -> Expr:
+        token = self.token
+        if token.kind == "number":
+            self.take()
+            return parse_number(token.text, f"position {token.at + 1}")
+        if token.text == "(":
+            self.take()
+            value = self.nested(self.sum)
+            self.take(")")
+            return value
+        if token.kind == "name":
+            self.take()
+            if self.token.text == "(":
+                return self.call(token)
+            return self.name(token)
+        found = "the end" if token.kind == "end" else repr(token.text)
+        self.fail(f"expected a number, a name or '(', found {found}")
+        raise AssertionError  # unreachable
+
+    def name(self, token: _Token) -> Expr:
+        if token.text == "x":
+            return x
+        if token.text == "pi":
+            return pi
+        if token.text in self.parameters:
+            return self.parameters[token.text]
+        self.fail(f"unknown name {token.text!r}: use x, pi, or declare it as a parameter", token)
+        raise AssertionError  # unreachable
+
+    def arguments(self) -> list[Expr]:
+        self.take("(")
+        args = [self.nested(self.sum)]
+        while self.token.text == ",":
+            self.take()
+            args.append(self.nested(self.sum))
+        self.take(")")
+        return args
+
+    def call(self, token: _Token) -> Expr:
+        name = token.text
+        if name == "where":
+            return self.where()
+        args = self.arguments()
+        if name in FUNCTIONS or name in _BINARY:
+            wanted = 2 if name in _BINARY else 1
+            if len(args) != wanted:
+                self.fail(f"{name} takes {wanted} argument{'s' if wanted > 1 else ''}, got {len(args)}", token)
+            return (_BINARY.get(name) or FUNCTIONS[name])(*args)
+        try:
+            act = activation(name)
+        except UnknownActivation:
+            known = ", ".join([*sorted(FUNCTIONS), "max", "min", "where"])
+            self.fail(f"unknown function {name!r}: use {known}, or a catalogue activation", token)
+            raise AssertionError from None  # unreachable
+        if act.is_vector or len(args) != 1:
+            self.fail(f"{name} is not a function of one number here", token)
+        return act.definition.subs(act.params).subs(x, args[0])
+
+    def where(self) -> Expr:
+        self.take("(")
+        left = self.nested(self.sum)
+        if self.token.text not in _COMPARE:
+            self.fail("where(condition, a, b) needs a comparison such as x > 0")
+        compare = _COMPARE[self.take().text]
+        right = self.nested(self.sum)
+        self.take(",")
+        a = self.nested(self.sum)
+        self.take(",")
+        b = self.nested(self.sum)
+        self.take(")")
+        return Piecewise((a, compare(left, right)), (b, True))
+
+
+def parse(text: str, parameters: Mapping[str, Symbol] | None = None) -> Expr:
+    """A SymPy expression in ``symdl.catalog.x`` from user text (see the module docstring)."""
+    if not isinstance(text, str) or not text.strip():
+        raise BadExpression("empty expression: write one in x, e.g. x*tanh(softplus(x))")
+    if len(text) > MAX_LENGTH:
+        raise BadExpression(f"expression longer than {MAX_LENGTH} characters")
+    return _Parser(text, parameters or {}).expression()
+
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
+
+
+def define(name: str, expression: str, params: Mapping[str, Any] | None = None, tex: str | None = None) -> Activation:
+    """A custom activation from text, registered by name so every view and command can use it.
+
+    ``params`` gives each parameter's exact default, e.g. ``{"alpha": "0.1"}``.
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise BadExpression(f"name {name!r}: use letters, digits and '_', starting with a letter")
+    symbols = {}
+    for pname in params or {}:
+        if not _NAME.match(pname) or pname in ("x", "pi") or pname in FUNCTIONS:
+            raise BadExpression(f"parameter name {pname!r} is not allowed: choose another")
+        symbols[pname] = Symbol(pname, real=True)
+    definition = parse(expression, symbols)
+    if not definition.has(x):
+        raise BadExpression(f"{expression!r} does not depend on x")
+    defaults = {symbols[p]: parse_number(v, f"{name}: parameter {p}") for p, v in (params or {}).items()}
+    unused = [p for p, s in symbols.items() if not definition.has(s)]
+    if unused:
+        raise BadExpression(f"parameter {unused[0]!r} does not appear in {expression!r}")
+    act = Activation(name, definition, tex=tex or rf"\operatorname{{{name}}}", params=defaults)
+    return register(act)
+
+
+__all__ = ["FUNCTIONS", "BadExpression", "define", "parse"]
