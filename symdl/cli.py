@@ -194,6 +194,38 @@ def forward(
         sys.exit(1)
 
 
+@cli.command("check")
+@click.option("--only", "only", multiple=True, metavar="NAMES", help="Check only these (repeat or comma-separate).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--quick", is_flag=True, help="Every 10th grid point: a fast look, not the full proof.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
+def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int | None) -> None:
+    """Every compiled function against its mathematics; exit status 1 if anything fails."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm import tqdm
+
+    from symdl.catalog import activation, names
+    from symdl.check import check
+    from symdl.render import checks as views
+
+    chosen = [activation(n.strip()).name for item in only for n in item.split(",") if n.strip()] or names()
+    stride = 10 if quick else 1
+    workers = min(jobs or os.cpu_count() or 1, len(chosen))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(check, name, stride) for name in chosen]
+        reports = [f.result() for f in tqdm(futures, desc="symdl check", unit="activation", disable=None, leave=False)]
+    if as_json:
+        click.echo(json.dumps(views.data(reports), indent=2))
+    else:
+        click.echo(views.table(reports))
+        failures = views.details(reports)
+        if failures:
+            click.echo("\n" + failures)
+    if not all(r.passed for r in reports):
+        sys.exit(1)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become one line on stderr and exit status 2."""
     try:

@@ -466,6 +466,7 @@ def kernel_source(
     names: Mapping[Symbol, str],
     clamp: tuple[bool, bool],
     values: Mapping[Symbol, Expr],
+    form: Callable[[Expr, Region], Expr] = lambda e, _: stabilize(e),
 ) -> str:
     """The source of ``kernel(x, params..., lo, hi)``: x is a 1-d float array; returns a new array.
 
@@ -484,9 +485,9 @@ def kernel_source(
     fresh = any(clamp)
     odd = False
     if not expr.has(Piecewise):
-        lines += _single(stabilize(expr), names, fresh)
+        lines += _single(form(expr, Region(-oo, oo, False, False, expr)), names, fresh)
     else:
-        branches = [(r, stabilize(r.expr)) for r in regs]
+        branches = [(r, form(r.expr, r)) for r in regs]
         constant = all(not e.has(x) for _, e in branches)
         folded = None if constant else _fold(branches, values)
         if folded is not None and len(_groups(folded[1])) >= len(_groups(branches)):
@@ -516,6 +517,14 @@ def kernel_source(
 
 # A constant result keeps NaN inputs NaN; the global max (no temporary) says whether there are any.
 _NAN_STAYS = ["if x.size and isnan(x.max()):", "    out[isnan(x)] = nan"]
+
+
+def single_kernel(expr: Expr) -> Callable[[np.ndarray], np.ndarray]:
+    """A kernel for one parameter-free expression as it stands (for measuring forms, symdl.forms)."""
+    lines = [*_single(expr, {}, False), "return out"]
+    scope = dict(NAMESPACE)
+    exec("def k(x):\n" + "\n".join("    " + line for line in lines), scope)
+    return scope["k"]
 
 
 def _single(expr: Expr, names: Mapping[Symbol, str], fresh: bool) -> list[str]:

@@ -88,33 +88,54 @@ class VectorFunction:
             return out.astype(dtype, copy=False)
 
 
-# Below these |a x| no exp over- or underflows (to a subnormal): no shift by the row maximum is needed.
+# Below this |a x| no exp over- or underflows (to a subnormal): softmax needs no shift by the row maximum.
 _SAFE = 700.0
 
 
 def _evaluate(f: LogSumExpForm, x: np.ndarray) -> np.ndarray:
-    """f along the last axis.  The row maximum (a slow reduction over a short axis) is only
-    subtracted when some |a x| is large enough for exp to overflow or underflow."""
+    """f along the last axis.
+
+    exp(D) (softmax, softmin) is E / s, accurate to a few ulps however it is
+    shifted, so the row maximum (a slow reduction) is only subtracted when
+    some |a x| is large enough for exp to overflow or underflow.  D itself
+    (log-softmax) needs the shift: for the largest entry D = -log(1 + rest),
+    tiny when that entry dominates, and computed as log1p of the sum of the
+    other exponentials (log of the whole sum would cancel).
+    """
     if x.shape[-1] == 0 or x.size == 0:
         return np.empty_like(x)
     t = np.multiply(x, f.coefficient) if f.coefficient != 1 else x
-    if t.min() >= -_SAFE and t.max() <= _SAFE:  # False for NaN: the careful path keeps NaN to its row
-        shifted = t
-    else:
-        m = np.max(t, axis=-1, keepdims=True)
-        infinite = np.isposinf(m)
-        if infinite.any():  # the limit: the +inf entries share the mass
-            t = np.where(infinite, np.where(np.isposinf(t), 0.0, -np.inf), t).astype(x.dtype)
-            m = np.where(infinite, 0.0, m).astype(x.dtype)
-        shifted = np.subtract(t, m, out=t if t is not x else None)
-    if f.component == exp(D):  # exp(D) = E / s: the exponentials once, in place
-        e = np.exp(shifted, out=shifted if shifted is not x else None)
+    softmax_like = f.component == exp(D)
+    if softmax_like and t.min() >= -_SAFE and t.max() <= _SAFE:  # False for NaN: NaN keeps to its row below
+        e = np.exp(t)
         np.divide(e, _row_sums(e), out=e)
         return e
-    s = _row_sums(np.exp(shifted))
-    if f.component == D:  # D = t - m - log(s)
-        return np.subtract(shifted, np.log(s), out=shifted if shifted is not x else None)
-    return _lambdify_d(f.component)(shifted - np.log(s), np.exp(shifted) / s)
+    m = _row_max(t)
+    infinite = np.isposinf(m)
+    if infinite.any():  # the limit: the +inf entries share the mass
+        t = np.where(infinite, np.where(np.isposinf(t), 0.0, -np.inf), t)
+        m = np.where(infinite, 0.0, m)
+    shifted = np.subtract(t, m, out=t if t is not x else None)
+    e = np.exp(shifted)
+    if softmax_like:
+        np.divide(e, _row_sums(e), out=e)
+        return e
+    top = shifted == 0  # the entries equal to the row maximum, each with e = 1
+    rest = _row_sums(np.where(top, 0.0, e)) + (np.count_nonzero(top, axis=-1)[..., None] - 1)
+    log_s = np.log1p(rest)
+    if f.component == D:
+        return np.subtract(shifted, log_s, out=shifted)
+    return _lambdify_d(f.component)(shifted - log_s, e / np.exp(log_s))
+
+
+def _row_max(t: np.ndarray) -> np.ndarray:
+    """Maximum over the last axis, kept as an axis; column by column for short rows (several times faster)."""
+    if t.shape[-1] > 32:
+        return np.max(t, axis=-1, keepdims=True)
+    m = t[..., 0].copy()
+    for column in range(1, t.shape[-1]):
+        np.maximum(m, t[..., column], out=m)
+    return m[..., None]
 
 
 def _row_sums(e: np.ndarray) -> np.ndarray:
@@ -132,21 +153,46 @@ def _lambdify_d(component: Expr) -> Callable:
 
 
 def _jacobian(f: LogSumExpForm, y: np.ndarray) -> np.ndarray:
+    """The Jacobian from the output form, with delta_ij - p_j made stable on the diagonal.
+
+    p (the softmax, or exp of the log-softmax) sums to 1, so 1 - p_i is the sum of
+    the other p's: computed from prefix and suffix sums it never cancels, where
+    1 - p_i would lose every digit for a dominant entry.
+    """
     if f.jacobian is None:
         raise DerivationError("no output form for this vector function's Jacobian")
-    n = y.shape[-1]
+    form, uses_exp = _complement_form(f.jacobian)
+    p = np.exp(y) if uses_exp else y
+    n = p.shape[-1]
+    zero = np.zeros((*p.shape[:-1], 1))
+    before = np.concatenate([zero, np.cumsum(p[..., :-1], axis=-1)], axis=-1)  # p_0 + ... + p_(i-1)
+    after = np.concatenate([np.flip(np.cumsum(np.flip(p[..., 1:], -1), axis=-1), -1), zero], axis=-1)
+    complement = -p[..., None, :] * np.ones((n, 1))
+    diagonal = np.arange(n)
+    complement[..., diagonal, diagonal] = before + after
     yi, yj = y[..., :, None], y[..., None, :]
-    eye = np.eye(n, dtype=y.dtype)
-    return _lambdify_jacobian(f.jacobian)(yi, yj, eye)
+    return np.broadcast_to(_lambdify_jacobian(form)(yi, yj, complement), (*y.shape, n)).copy()
+
+
+_Q = Symbol("Q")  # delta_ij - p_j
+
+
+def _complement_form(jacobian: Expr) -> tuple[Expr, bool]:
+    """The output form with delta_ij - p_j as Q; whether p_j is exp(y_j) (log-softmax) or y_j."""
+    delta = KroneckerDelta(i, j)
+    for p, uses_exp in ((ys[j], False), (exp(ys[j]), True)):
+        replaced = jacobian.subs(delta - p, _Q).subs(p - delta, -_Q)
+        if not replaced.has(delta):
+            return replaced, uses_exp
+    raise DerivationError(f"cannot write {jacobian} with delta_ij - p_j")
 
 
 @cache
-def _lambdify_jacobian(jacobian: Expr) -> Callable:
+def _lambdify_jacobian(form: Expr) -> Callable:
     from sympy import lambdify
 
-    yi, yj, delta = Symbol("yi"), Symbol("yj"), Symbol("delta")
-    plain = jacobian.xreplace({ys[i]: yi, ys[j]: yj, KroneckerDelta(i, j): delta})
-    return lambdify((yi, yj, delta), plain, modules="numpy")
+    yi, yj = Symbol("yi"), Symbol("yj")
+    return lambdify((yi, yj, _Q), form.xreplace({ys[i]: yi, ys[j]: yj}), modules="numpy")
 
 
 @cache

@@ -39,15 +39,16 @@ from typing import Any
 
 import mpmath
 import numpy as np
-from sympy import Expr, Symbol, lambdify, limit, oo
+from sympy import Expr, Symbol, limit, oo
 
 from symdl.calculus import derive
 from symdl.catalog import Activation, activation, x
-from symdl.codegen import NAMESPACE, kernel_source
+from symdl.codegen import NAMESPACE, kernel_source, single_kernel
 from symdl.errors import BadParameter, DerivationError, SymdlError
+from symdl.forms import best
 from symdl.logsumexp import VectorFunction, vector_function
-from symdl.regions import as_piecewise, regions
-from symdl.stable import stabilize
+from symdl.regions import Region, as_piecewise, regions
+from symdl.stable import mpmath_function, stabilize
 
 FLOATS = (np.float64,)  # float16 and float32 are computed in float64 and rounded once
 
@@ -90,21 +91,6 @@ def _fails(kernel: Callable, values: list[float], limit_value: Expr, bounds, sid
                 if abs(true) <= big:  # inf only where the exact value is beyond the float range
                     return True
     return False
-
-
-_MPMATH = {
-    "expit": lambda u: 1 / (1 + mpmath.exp(-u)),
-    "log_expit": lambda u: -mpmath.log1p(mpmath.exp(-u)),
-    "Phi": mpmath.ncdf,
-    "expm1": mpmath.expm1,
-    "log1p": mpmath.log1p,
-}
-
-
-def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
-    """An mpmath function of x from the stable form: it does not cancel in the tails, at any precision."""
-    stable = as_piecewise(stabilize(as_piecewise(expr.subs(values))))
-    return lambdify(x, stable, modules=[_MPMATH, "mpmath"])
 
 
 def _saturation(expr: Expr, values: Mapping[Symbol, Expr], side: int, lim: Expr) -> float:
@@ -191,15 +177,19 @@ def _bounds(f: NumericFunction, values: tuple[float, ...]) -> tuple[float, float
     return lo, hi
 
 
-def _build(name: str, expr: Expr, params, names, regs, clamp, values) -> NumericFunction:
-    source = kernel_source(expr, regs, names, clamp, values)
+def _build(name: str, expr: Expr, params, names, regs, clamp, values, form) -> NumericFunction:
+    source = kernel_source(expr, regs, names, clamp, values, form)
     namespace = dict(NAMESPACE)
     exec(compile(source, f"<symdl {name}>", "exec"), namespace)
     return NumericFunction(name, expr, params, source, namespace["kernel"], clamp)
 
 
 def compile_expression(name: str, expr: Expr, defaults: Mapping[Symbol, Expr]) -> NumericFunction:
-    """Compile an expression in x (parameters default to ``defaults``); see the module docstring."""
+    """Compile an expression in x (parameters default to ``defaults``); see the module docstring.
+
+    Branches take their most accurate measured form (``symdl.forms``); if that form cannot
+    be made to pass the probes at the extremes, the plain stable form is used instead.
+    """
     symbols = sorted(expr.free_symbols - {x}, key=lambda s: s.name)
     missing = [s.name for s in symbols if s not in defaults]
     if missing:
@@ -207,8 +197,24 @@ def compile_expression(name: str, expr: Expr, defaults: Mapping[Symbol, Expr]) -
     names = {s: f"p{n}" for n, s in enumerate(symbols)}
     params = tuple((s.name, s, defaults[s]) for s in symbols)
     regs = regions(expr, x, defaults)
-    plain = _build(name, expr, params, names, regs, (False, False), defaults)
-    values = [float(defaults[s]) for s in symbols]
+    chosen: dict[tuple[Expr, Expr], Expr] = {}
+
+    def measured(branch: Expr, region: Region) -> Expr:
+        key = (branch, region.interval(defaults))
+        if key not in chosen:
+            chosen[key] = best(branch, region.interval(defaults), defaults, single_kernel)
+        return chosen[key]
+
+    try:
+        return _probed(name, expr, params, names, regs, defaults, measured)
+    except DerivationError:
+        return _probed(name, expr, params, names, regs, defaults, lambda branch, _: stabilize(branch))
+
+
+def _probed(name: str, expr: Expr, params, names, regs, defaults, form) -> NumericFunction:
+    """The kernel, clamped at a saturation point on each side where the probes at the extremes fail."""
+    plain = _build(name, expr, params, names, regs, (False, False), defaults, form)
+    values = [float(v) for _, _, v in params]
     limits = _limits(expr, defaults)
     exact = mpmath_function(expr, defaults)
     failing = tuple(_fails(plain.kernel, values, limits[side], (0.0, 0.0), side, exact) for side in (0, 1))
@@ -217,7 +223,7 @@ def compile_expression(name: str, expr: Expr, defaults: Mapping[Symbol, Expr]) -
     for side in (0, 1):
         if failing[side] and not limits[side].is_finite:
             raise DerivationError(f"{name}: cannot evaluate near {'-' if side == 0 else '+'}inf (limit {limits[side]})")
-    clamped = _build(name, expr, params, names, regs, failing, defaults)
+    clamped = _build(name, expr, params, names, regs, failing, defaults, form)
     bounds = clamped.bounds(tuple(values))
     if any(_fails(clamped.kernel, values, limits[side], bounds, side, exact) for side in (0, 1)):
         raise DerivationError(f"{name}: still fails at the extremes after clamping")

@@ -28,17 +28,22 @@ check the rewritten expression against the original.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
+import mpmath
 from sympy import (
     Add,
     Expr,
     Function,
     Mul,
     Pow,
+    Symbol,
     bottom_up,
     cosh,
     erf,
     exp,
     expand_func,
+    lambdify,
     log,
     pi,
     sqrt,
@@ -80,6 +85,25 @@ class log_expit(Function):
 
     def fdiff(self, argindex=1):
         return expit(-self.args[0])
+
+
+# mpmath versions of the primitives, for references at any precision
+MPMATH = {
+    "expit": lambda u: 1 / (1 + mpmath.exp(-u)),
+    "log_expit": lambda u: -mpmath.log1p(mpmath.exp(-u)),
+    "Phi": mpmath.ncdf,
+    "expm1": mpmath.expm1,
+    "log1p": mpmath.log1p,
+}
+
+
+def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
+    """An mpmath function of x from the stable form: it does not cancel in the tails, at any precision."""
+    from symdl.catalog import x
+    from symdl.regions import as_piecewise
+
+    stable = as_piecewise(stabilize(as_piecewise(expr.subs(values))))
+    return lambdify(x, stable, modules=[MPMATH, "mpmath"])
 
 
 def elementary(expr: Expr) -> Expr:
@@ -181,4 +205,4 @@ def _rewrite_log(node: log) -> Expr:
     return node
 
 
-__all__ = ["Phi", "elementary", "expit", "expm1", "log1p", "log_expit", "stabilize"]
+__all__ = ["MPMATH", "Phi", "elementary", "expit", "expm1", "log1p", "log_expit", "mpmath_function", "stabilize"]

@@ -1,0 +1,91 @@
+"""The cross-check engine: its reference is right, its criterion has teeth, its command reports."""
+
+from __future__ import annotations
+
+import json
+
+import mpmath
+import numpy as np
+import pytest
+from sympy import exp, lambdify, log
+
+import symdl
+from symdl.catalog import x
+from symdl.check import TINY, accuracy, exact, grid, mp_callable, reference
+
+
+def test_the_grid_is_the_issues():
+    g = grid()
+    assert len(g) == 20001 + 4000
+    assert g.min() == -700 and g.max() == 700
+    assert np.count_nonzero((g >= -50) & (g <= 50)) >= 20001
+    assert np.abs(g[g != 0]).min() == pytest.approx(1e-300)
+
+
+@pytest.mark.parametrize(
+    "name, point, reference",
+    [
+        ("gelu", -30.0, lambda t: t * mpmath.ncdf(t)),  # 1 + erf(-21.2) needs 200 digits as written
+        ("gelu", -38.9, lambda t: t * mpmath.ncdf(t)),  # 1e-329, beneath every float
+        ("gelu", -45.0, lambda t: t * mpmath.ncdf(t)),  # 1e-442: the engine says 0
+        ("softplus", -245.0, lambda t: mpmath.log1p(mpmath.exp(t))),  # e^x absorbed by 1 at 60 and 90 digits
+        ("tanhshrink", -4.65675e-41, lambda t: t - mpmath.tanh(t)),  # x - tanh x cancels in every form
+        ("silu", -700.0, lambda t: t / (1 + mpmath.exp(-t))),
+    ],
+)
+def test_exact_resolves_the_hard_points(name, point, reference):
+    act = symdl.activation(name)
+    from symdl.stable import mpmath_function
+
+    got = exact(mp_callable(act.definition, act.params), point, magnitude=mpmath_function(act.definition, act.params))
+    with mpmath.workdps(2000):
+        truth = reference(mpmath.mpf(point))
+    # beneath every float the engine may say 0; otherwise it must be right to 40 digits
+    assert abs(got - truth) <= max(abs(truth) * mpmath.mpf(10) ** -40, mpmath.mpf(10) ** -320 if got == 0 else 0)
+
+
+def test_the_criterion_catches_a_naive_formula():
+    """log(1 + exp(x)) loses everything for x << 0: the floor must fail it, by orders of magnitude."""
+    act = symdl.activation("softplus")
+    naive = lambdify(x, log(1 + exp(x)), modules="numpy")
+    ref = reference(act.definition, act.params, np.linspace(-50, -30, 41))
+    with np.errstate(all="ignore"):
+        result = accuracy("naive softplus", naive, ref, np.dtype(np.float64))
+    assert not result.passed and result.worst_ratio > 1e10
+
+
+def test_the_criterion_allows_what_rounding_the_input_costs():
+    """GELU deep in its tail is ill-conditioned (kappa ~ x^2): errors of hundreds of ulps are allowed there."""
+    act = symdl.activation("gelu")
+    ref = reference(act.definition, act.params, np.linspace(-35, -20, 31))
+    assert ref.kappa.min() > 300
+    result = accuracy("gelu", symdl.numpy_function("gelu"), ref, np.dtype(np.float64))
+    assert result.passed and result.max_ulp > 8
+
+
+def test_tiny_exact_values_have_an_absolute_tolerance():
+    assert TINY[np.dtype(np.float64)] == 1e-300
+
+
+def test_check_reports_every_part():
+    report = symdl.check.check("elu", stride=25)
+    assert report.passed
+    assert {a.dtype for a in report.accuracy} == {"float64", "float32"}
+    assert [c.name for c in report.checks] == ["f' vs central difference", "output form g(f) = f'", "kink values"]
+
+
+def test_check_command_json_and_exit_status(capsys):
+    from symdl.cli import main
+
+    main(["check", "--only", "relu,softsign", "--quick", "--json", "--jobs", "1"])  # returns: status 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["activation"] for d in data] == ["relu", "softsign"] and all(d["passed"] for d in data)
+
+
+def test_check_command_fails_loudly_on_unknown_names(capsys):
+    from symdl.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["check", "--only", "sigmod"])
+    assert done.value.code == 2
+    assert "did you mean sigmoid?" in capsys.readouterr().err
