@@ -42,7 +42,7 @@ from sympy import (
 
 from symdl.catalog import Activation, activation, i, j, k, x, xs
 from symdl.readable import readable
-from symdl.regions import Region, as_conditions, regions
+from symdl.regions import Region, as_conditions, grouped, regions
 from symdl.solving import solve_in_time
 
 # The variable output forms are written in: y = f(x).  Vector: y_i = f_i(x).
@@ -151,14 +151,7 @@ def _readable_slope(branch: Expr, definition: Expr) -> Expr:
 
 def _join(regs: tuple[Region, ...], exprs: tuple[Expr, ...]) -> Expr:
     """One expression from per-region expressions: rightmost region first, the last one 'otherwise'."""
-    groups: list[tuple[Expr, list[Region]]] = []
-    for region, expr in reversed(list(zip(regs, exprs, strict=True))):
-        for group_expr, where in groups:
-            if group_expr == expr:
-                where.append(region)
-                break
-        else:
-            groups.append((expr, [region]))
+    groups = grouped(reversed(list(zip(regs, exprs, strict=True))))
     if len(groups) == 1:
         return groups[0][0]
     return as_conditions(groups, x)
@@ -255,15 +248,8 @@ def scalar_output_form(
         pieces.append(piece)
     if not _consistent(pieces, values):
         return None
-    groups: list[tuple[Expr, list[Region]]] = []
-    for piece in sorted(pieces, key=lambda p: -_num(p.hi if p.hi != oo else S(10) ** 9, values)):
-        image = Region(piece.lo, piece.hi, piece.lo_closed, piece.hi_closed, piece.slope)
-        for expr, where in groups:
-            if expr == piece.slope:
-                where.append(image)
-                break
-        else:
-            groups.append((piece.slope, [image]))
+    ordered = sorted(pieces, key=lambda p: -_num(p.hi if p.hi != oo else S(10) ** 9, values))
+    groups = grouped((Region(p.lo, p.hi, p.lo_closed, p.hi_closed, p.slope), p.slope) for p in ordered)
     # Pieces with an interval image come before single values, which become 'otherwise'.
     groups.sort(key=lambda g: all(r.is_point for r in g[1]))
     if len(groups) == 1:

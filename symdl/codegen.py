@@ -47,7 +47,7 @@ from sympy import (
 from symdl.catalog import x
 from symdl.origin import cancelling_sums, patch
 from symdl.primitives import Maximum, Minimum
-from symdl.regions import Region
+from symdl.regions import Region, grouped
 from symdl.stable import stabilize
 
 
@@ -553,15 +553,7 @@ def _mask(region: Region, names: Mapping[Symbol, str]) -> str:
 
 def _groups(branches: list[tuple[Region, Expr]]) -> list[tuple[Expr, list[Region]]]:
     """Regions with the same branch, together: hardshrink's two x's are one mask and one product."""
-    groups: list[tuple[Expr, list[Region]]] = []
-    for region, expr in branches:
-        for value, where in groups:
-            if value == expr:
-                where.append(region)
-                break
-        else:
-            groups.append((expr, [region]))
-    return groups
+    return grouped(branches)
 
 
 def _group_mask(where: list[Region], names: Mapping[Symbol, str]) -> str:

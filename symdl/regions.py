@@ -13,7 +13,7 @@ decide which condition holds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -70,15 +70,7 @@ class Region:
     def sample(self, values: Mapping[Symbol, Expr]) -> Expr:
         """An exact point inside the region (at the given parameter values)."""
         lo, hi = self.lo.subs(values), self.hi.subs(values)
-        if self.is_point:
-            return lo
-        if lo == -oo and hi == oo:
-            return Rational(1, 3)
-        if lo == -oo:
-            return hi - 1
-        if hi == oo:
-            return lo + 1
-        return (lo + hi) / 2
+        return lo if self.is_point else _midpoint(lo, hi)
 
 
 def as_piecewise(expr: Expr) -> Expr:
@@ -135,6 +127,7 @@ def _thresholds(pw: Piecewise, var: Symbol) -> list[Expr]:
 
 
 def _midpoint(lo: Expr, hi: Expr) -> Expr:
+    """An exact point strictly between lo and hi (either may be infinite)."""
     if lo == -oo and hi == oo:
         return Rational(1, 3)
     if lo == -oo:
@@ -164,6 +157,19 @@ def _merge(pieces: list[Region]) -> list[Region]:
             piece = Region(last.lo, piece.hi, last.lo_closed, piece.hi_closed, piece.expr)
         merged.append(piece)
     return merged
+
+
+def grouped(pairs: Iterable[tuple[Region, Expr]]) -> list[tuple[Expr, list[Region]]]:
+    """Regions that carry the same expression, together, in order of first appearance."""
+    groups: list[tuple[Expr, list[Region]]] = []
+    for region, expr in pairs:
+        for value, where in groups:
+            if value == expr:
+                where.append(region)
+                break
+        else:
+            groups.append((expr, [region]))
+    return groups
 
 
 def as_conditions(pieces: list[tuple[Expr, list[Region]]], var: Symbol) -> Piecewise:
