@@ -378,7 +378,7 @@ _CUSTOM: dict[str, Activation] = {}
 
 def names() -> list[str]:
     """The sorted catalogue names (aliases excluded), with custom definitions."""
-    return sorted([a.name for a in CATALOGUE] + list(_CUSTOM))
+    return sorted([a.name for a in CATALOGUE] + [a.name for a in _CUSTOM.values()])
 
 
 def activation(name_or_activation: str | Activation) -> Activation:

@@ -72,18 +72,37 @@ def list_command(as_json: bool) -> None:
 def show(name: str, params: tuple[str, ...], as_latex: bool, as_json: bool) -> None:
     """Definition, derivative, output form, breakpoints and properties of NAME."""
     from symdl.calculus import derive
-    from symdl.render import data, text
 
     given = _params(params)
-    d = derive(name, given)
+    _print_derivation(derive(name, given), bool(given), as_latex, as_json)
+
+
+def _print_derivation(d, substituted: bool, as_latex: bool, as_json: bool) -> None:
+    from symdl.render import data, text
+
     if as_json:
-        click.echo(json.dumps(data.show(d, bool(given)), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(data.show(d, substituted), indent=2, ensure_ascii=False))
     elif as_latex:
         from symdl.render.latex import show_snippet
 
-        click.echo(show_snippet(d, bool(given)))
+        click.echo(show_snippet(d, substituted))
     else:
-        click.echo(text.show(d, bool(given)))
+        click.echo(text.show(d, substituted))
+
+
+@cli.command()
+@click.argument("expression")
+@click.option("--name", default="f", show_default=True, help="Name of the activation.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter and its default.")
+@click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def derive(expression: str, name: str, params: tuple[str, ...], as_latex: bool, as_json: bool) -> None:
+    """Derive your own activation, e.g. symdl derive "x*tanh(softplus(x))" or "max(a*x, x)" -p a=0.2."""
+    from symdl.calculus import derive as derivation
+    from symdl.parse import define
+
+    act = define(name, expression, _params(params))
+    _print_derivation(derivation(act), False, as_latex, as_json)
 
 
 @cli.command()

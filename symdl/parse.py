@@ -276,7 +276,8 @@ def define(name: str, expression: str, params: Mapping[str, Any] | None = None, 
     unused = [p for p, s in symbols.items() if not definition.has(s)]
     if unused:
         raise BadExpression(f"parameter {unused[0]!r} does not appear in {expression!r}")
-    act = Activation(name, definition, tex=tex or rf"\operatorname{{{name}}}", params=defaults)
+    tex = tex or rf"\operatorname{{{name}}}".replace("_", r"\_")  # my_act, not my with a subscript
+    act = Activation(name, definition, tex=tex, params=defaults)
     return register(act)
 
 
