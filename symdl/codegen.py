@@ -441,8 +441,12 @@ def _patched(expr: Expr, var: Symbol, emitter: Emitter, prefix: str) -> Expr:
             f"near = flatnonzero(({v} > {-p.radius!r}) & ({v} < {p.radius!r}))",
             "if near.size:",
             f"    z = {v}[near]",
-            "    u = z * z" if p.squared else "    u = z",
-            f"    {name}[near] = z**{p.order} * {_horner(p.numerator)} / {_horner(p.denominator)}",
+            "    u = z * z" if p.squared else "    u = z.copy()",
+            *("    " + line for line in _horner("num", p.numerator)),
+            *("    " + line for line in _horner("den", p.denominator)),
+            "    divide(num, den, out=num)",
+            *(["    multiply(num, z, out=num)"] * p.order),
+            f"    {name}[near] = num",
         ]
         symbol = Symbol(name)
         emitter.arrays.add(symbol)
@@ -452,12 +456,12 @@ def _patched(expr: Expr, var: Symbol, emitter: Emitter, prefix: str) -> Expr:
     return expr
 
 
-def _horner(coefficients: tuple[float, ...]) -> str:
-    """c0 + u*(c1 + u*(c2 + ...)), lowest power first."""
-    text = repr(coefficients[-1])
+def _horner(name: str, coefficients: tuple[float, ...]) -> list[str]:
+    """Lines computing c0 + u*(c1 + u*(c2 + ...)) into ``name``, in place (lowest power first)."""
+    lines = [f"{name} = full(u.shape, {coefficients[-1]!r})"]
     for c in reversed(coefficients[:-1]):
-        text = f"({c!r} + u * {text})"
-    return text
+        lines += [f"multiply({name}, u, out={name})", f"add({name}, {c!r}, out={name})"]
+    return lines
 
 
 def kernel_source(
