@@ -43,9 +43,10 @@ from sympy import Expr, Symbol, limit, oo
 
 from symdl.calculus import derive
 from symdl.catalog import Activation, activation, x
-from symdl.codegen import NAMESPACE, kernel_source, single_kernel
+from symdl.codegen import NAMESPACE
 from symdl.errors import BadParameter, DerivationError, SymdlError
 from symdl.forms import best
+from symdl.kernels import kernel_source, single_kernel
 from symdl.logsumexp import VectorFunction, vector_function
 from symdl.regions import Region, as_piecewise, regions
 from symdl.stable import mpmath_function, stabilize
