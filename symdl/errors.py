@@ -28,3 +28,10 @@ class DerivationError(SymdlError):
 
 class BadNetwork(SymdlError, ValueError):
     """A network spec symdl cannot use: malformed TOML, a missing key, a bad number, shapes that do not fit."""
+
+
+class UnknownLoss(SymdlError, KeyError):
+    """A loss name symdl does not know (``symdl.losses.loss_names()`` lists them)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
