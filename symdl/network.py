@@ -28,15 +28,18 @@ import mpmath
 import numpy as np
 from sympy import Expr, Function, ImmutableMatrix, Integer, Rational, S, Symbol, latex, simplify
 
+from symdl import losses
 from symdl.catalog import Activation, activation, i, n, parse_number, x, xs
-from symdl.errors import BadNetwork, BadParameter, SymdlError
+from symdl.errors import BadNetwork, BadParameter, SymdlError, UnknownLoss
 from symdl.numeric import numpy_function
 
 TOLERANCE_ULPS = 4  # exact and float64 agree if every entry is within this many ulps of its row's scale
 DIGITS = 40  # exact values are evaluated to this many digits for the comparison
 
 LAYER_KEYS = ("W", "B", "activation", "parameters")
-TOP_KEYS = ("X", "layer", "activations")
+TOP_KEYS = ("X", "target", "loss", "learning_rate", "layer", "activations")
+DEFAULT_LOSS = "mse"  # the loss when a spec names none (symdl.losses)
+DEFAULT_LEARNING_RATE = Rational(1, 100)  # η when a spec gives none: the lecture's network's loss goes down with it
 
 
 # --------------------------------------------------------------------------- an activation applied, kept by name
@@ -151,10 +154,14 @@ class Network:
     inputs: ImmutableMatrix  # X: examples × inputs
     layers: tuple[Layer, ...]
     source: str = ""  # where the spec came from, for messages
+    target: ImmutableMatrix | None = None  # T: examples × outputs, what Y should be; needed for the loss
+    loss: losses.Loss | str = DEFAULT_LOSS  # a name or alias of symdl.losses; kept as the declaration
+    learning_rate: Expr | str | int = DEFAULT_LEARNING_RATE  # η of the gradient-descent update, exact
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", ImmutableMatrix(self.inputs))
         object.__setattr__(self, "layers", tuple(self.layers))
+        self._training()
         if not self.layers:
             raise BadNetwork(f"{self._where()}no layers; add a [[layer]] table with W, B and activation")
         columns, name = self.inputs.cols, "X"
@@ -171,6 +178,44 @@ class Network:
                     f"{w.cols} columns; B{number} needs one entry per column of W{number}"
                 )
             columns, name = w.cols, f"H{number}"
+        self._check_target()
+
+    def _training(self) -> None:
+        """The loss as its declaration, η exact and positive; a target, if any, as an exact matrix."""
+        try:
+            object.__setattr__(self, "loss", losses.loss(self.loss))
+        except UnknownLoss as error:
+            raise UnknownLoss(f"{self._where()}{error}") from None
+        if not isinstance(self.learning_rate, Expr):
+            try:
+                rate = parse_number(self.learning_rate, f"{self._where()}learning_rate")
+            except BadParameter as error:
+                raise BadNetwork(str(error)) from None
+            object.__setattr__(self, "learning_rate", rate)
+        if not (self.learning_rate.is_Rational and self.learning_rate > 0):
+            raise BadNetwork(
+                f"{self._where()}learning_rate is {self.learning_rate}; it must be a positive number such as 0.01"
+            )
+        if self.target is not None:
+            object.__setattr__(self, "target", ImmutableMatrix(self.target))
+
+    def _check_target(self) -> None:
+        """One target row per example, one entry per output, and a target the loss can take."""
+        if self.target is None:
+            return
+        rows, units = self.inputs.rows, self.layers[-1].units
+        if self.target.shape != (rows, units):
+            example = "[" + ", ".join(["1"] + ["0"] * (units - 1)) + "]"
+            raise BadNetwork(
+                f"{self._where()}target is {_shape(*self.target.shape)} but Y is {_shape(rows, units)}; "
+                f"write one row of {units} entries per row of X, e.g. target = {example}"
+            )
+        for r in range(rows):
+            row = list(self.target.row(r))
+            problem = losses.target_problem(self.loss, row)
+            if problem is not None:
+                shown = "[" + ", ".join(str(v) for v in row) + "]"
+                raise BadNetwork(f"{self._where()}target row {r + 1} is {shown}: {problem}")
 
     def _where(self) -> str:
         return f"{self.source}: " if self.source else ""
@@ -218,7 +263,12 @@ class Network:
         if not isinstance(raw_layers, list) or not raw_layers:
             raise BadNetwork(f"{where}no layers; add a [[layer]] table with W, B and activation for each layer")
         layers = tuple(_layer(raw, number, where) for number, raw in enumerate(raw_layers, start=1))
-        return cls(inputs, layers, source)
+        target = _matrix(data["target"], "target", where, row_ok=True) if "target" in data else None
+        name = data.get("loss", DEFAULT_LOSS)
+        if not isinstance(name, str):
+            raise BadNetwork(f'{where}loss must be a name such as "mse" or "cross_entropy", got {_text(name)}')
+        rate = _number(data["learning_rate"], f"{where}learning_rate") if "learning_rate" in data else None
+        return cls(inputs, layers, source, target, name, DEFAULT_LEARNING_RATE if rate is None else rate)
 
     # ------------------------------------------------------------------ variants
 
