@@ -9,19 +9,24 @@ The public API (stable; see DESIGN.md)::
     symdl.derive("elu", {"alpha": "0.2"})  everything derived, at given parameter values
     symdl.numpy_function("elu")   a stable NumPy f(x, alpha=...); derivative=True for f'
     symdl.define("mysoft", "x*tanh(softplus(x))")  a custom activation, usable everywhere
+    symdl.loss("cross_entropy")   a loss declaration (mse, bce, cross_entropy)
+    symdl.backpropagate(symdl.lecture_network())  loss, gradients three ways, one update, checked
 """
 
 from __future__ import annotations
 
+from symdl.backward import Backward, backpropagate
 from symdl.calculus import Derivation, derivative, derive, output_form
 from symdl.catalog import Activation, activation, names
-from symdl.errors import BadParameter, DerivationError, SymdlError, UnknownActivation
+from symdl.errors import BadParameter, DerivationError, SymdlError, UnknownActivation, UnknownLoss
+from symdl.losses import loss
 from symdl.network import Network, lecture_network
 from symdl.numeric import numpy_function
 from symdl.parse import BadExpression, define
 
 __all__ = [
     "Activation",
+    "Backward",
     "BadExpression",
     "BadParameter",
     "Derivation",
@@ -29,11 +34,14 @@ __all__ = [
     "Network",
     "SymdlError",
     "UnknownActivation",
+    "UnknownLoss",
     "activation",
+    "backpropagate",
     "define",
     "derivative",
     "derive",
     "lecture_network",
+    "loss",
     "names",
     "numpy_function",
     "output_form",
