@@ -245,6 +245,65 @@ def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int |
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--hidden-activation", metavar="NAME", help="Use activation NAME in every hidden layer.")
+@click.option("--output-activation", metavar="NAME", help="Use activation NAME in the output layer.")
+@click.option("--loss", metavar="NAME", help="The loss: mse, bce or cross_entropy (default: the spec's).")
+@click.option("--target", metavar="T", help='The target: "1, 0"; rows of a batch separated by ";".')
+@click.option("--learning-rate", metavar="ETA", help="The step size of the update, e.g. 0.01 or 1/100.")
+@click.option("--exact", is_flag=True, help="Write fractions (1/2) rather than the lecture's decimals (0.5).")
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of headings.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--latex", "as_latex", is_flag=True, help="Print the worked backward pass as a LaTeX document.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print the worked backward pass as Markdown.")
+def backward(
+    config: str | None,
+    hidden_activation: str | None,
+    output_activation: str | None,
+    loss: str | None,
+    target: str | None,
+    learning_rate: str | None,
+    exact: bool,
+    lang: str,
+    as_json: bool,
+    as_latex: bool,
+    as_markdown: bool,
+) -> None:
+    """Loss, backpropagation and one update for CONFIG (default: the lecture's network): exact, direct, NumPy."""
+    from dataclasses import replace
+
+    from symdl.backward import backpropagate, target_from_text
+    from symdl.network import Network, lecture_network
+    from symdl.render import backward as view
+    from symdl.render.network import Board
+
+    if as_json + as_latex + as_markdown > 1:
+        raise click.UsageError("choose one of --json, --latex and --markdown")
+    net = Network.from_toml(config) if config else lecture_network()
+    if hidden_activation or output_activation:
+        net = net.with_activations(hidden_activation, output_activation)
+    changes = {"loss": loss, "learning_rate": learning_rate}
+    changes = {key: value for key, value in changes.items() if value is not None}
+    if target is not None:
+        changes["target"] = target_from_text(target)
+    if changes:
+        net = replace(net, **changes)
+    result = backpropagate(net)
+    board = Board(exact=exact, lang=lang)
+    if as_json:
+        click.echo(json.dumps(view.data(result, board), indent=2, ensure_ascii=False))
+    elif as_latex:
+        click.echo(view.document(result, board), nl=False)
+    elif as_markdown:
+        click.echo(view.markdown(result, board), nl=False)
+    else:
+        click.echo(view.report(result, board))
+    if not result.checks.agrees:
+        click.echo(f"symdl: the gradients disagree: {result.checks}", err=True)
+        sys.exit(1)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become one line on stderr and exit status 2."""
     try:

@@ -1,0 +1,298 @@
+"""The whole flow on the board: LaTeX lines (golden strings, worked by hand from the slide), Markdown, the
+terminal report, JSON, the ``symdl backward`` command, and the document compiled by a real TeX installation
+(skipped only where latexmk is absent).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import symdl
+from symdl.backward import backpropagate
+from symdl.cli import main
+from symdl.render import backward as view
+from symdl.render.latex import Tex
+from symdl.render.network import Board
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lecture(hidden=None, output=None, **changes):
+    net = symdl.lecture_network().with_activations(hidden, output)
+    return replace(net, **changes) if changes else net
+
+
+@pytest.fixture(scope="module")
+def identity():
+    return backpropagate(lecture())
+
+
+@pytest.fixture(scope="module")
+def softmax():
+    return backpropagate(lecture("sigmoid", "softmax", loss="cross_entropy"))
+
+
+def board(result, b=None):
+    return view.body(result, b or Board()).replace("\n", " ")
+
+
+# --------------------------------------------------------------------------- the board, golden strings
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        r"\ell = \operatorname{MSE}(y, t) = \frac{1}{n} \sum_{k=1}^{n} (y_k - t_k)^2",
+        r"T = \begin{bmatrix} 1 & 0 \end{bmatrix}",
+        r"L = \frac{1}{2}\bigl((2 - 1)^2 + (1 - 0)^2\bigr) = 1",
+        r"\frac{\partial \ell}{\partial y_j} &= \frac{2(y_j - t_j)}{n}",
+        r"\delta^{(2)}_1 &= \frac{2(2 - 1)}{2} = 1",
+        r"\delta^{(2)}_2 &= \frac{2(1 - 0)}{2} = 1",
+        r"\frac{\partial L}{\partial W^{(2)}} &= \underbrace{H^{(1)\top}}_{3 \times 1}"
+        r" \underbrace{\delta^{(2)}}_{1 \times 2}"
+        r" = \begin{bmatrix} 4 \\ 3 \\ -2 \end{bmatrix} \begin{bmatrix} 1 & 1 \end{bmatrix}"
+        r" = \begin{bmatrix} 4 & 4 \\ 3 & 3 \\ -2 & -2 \end{bmatrix}",
+        r"\frac{\partial L}{\partial B^{(2)}} &= \underbrace{\mathbf{1}^\top}_{1 \times 1}",
+        r"&= \delta^{(2)} W^{(2)\top} = \begin{bmatrix} 1 & 1 \end{bmatrix}"
+        r" \begin{bmatrix} 1 & -1 & 0 \\ 0.5 & 0.5 & 1 \end{bmatrix} = \begin{bmatrix} 1.5 & -0.5 & 1 \end{bmatrix}",
+        r"\frac{\partial L}{\partial W^{(1)}} &= \underbrace{X^\top}_{3 \times 1}"
+        r" \underbrace{\delta^{(1)}}_{1 \times 3}"
+        r" = \begin{bmatrix} 1 \\ 2 \\ 1 \end{bmatrix} \begin{bmatrix} 1.5 & -0.5 & 1 \end{bmatrix}"
+        r" = \begin{bmatrix} 1.5 & -0.5 & 1 \\ 3 & -1 & 2 \\ 1.5 & -0.5 & 1 \end{bmatrix}",
+        r"= \delta^{(2)}_1 h_1 = 1 \cdot 4 = 4",
+        r"&= (1 \cdot 1 + 1 \cdot 0.5) \cdot 1 \cdot 1 = 1.5",
+        r"W^{(2)} &\leftarrow W^{(2)} - \eta \frac{\partial L}{\partial W^{(2)}}"
+        r" = \begin{bmatrix} 1 & 0.5 \\ -1 & 0.5 \\ 0 & 1 \end{bmatrix} - 0.01"
+        r" \begin{bmatrix} 4 & 4 \\ 3 & 3 \\ -2 & -2 \end{bmatrix}"
+        r" = \begin{bmatrix} 0.96 & 0.46 \\ -1.03 & 0.47 \\ 0.02 & 1.02 \end{bmatrix}",
+        r"L_{\text{before}} = 1, \qquad L_{\text{after}} = \frac{5373389}{16000000} \approx 0.3358",
+        r"The loss went down by $0.6642$",
+    ],
+)
+def test_lecture_backward_pass_on_the_board(identity, line):
+    assert line in board(identity)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        r"\ell = \operatorname{CE}(y, t) = - \sum_{k=1}^{n} t_k \log y_k",
+        r"\delta_j = \frac{\partial \ell}{\partial z_j} &= \sum_i \frac{\partial \ell}{\partial y_i}"
+        r" \frac{\partial y_i}{\partial z_j}",
+        r"&= \sum_i \left(-\frac{t_i}{y_i}\right) \cdot y_i([i = j] - y_j)",
+        r"&= y_j \sum_i t_i - t_j",
+        r"&= y_j - t_j \quad \text{(the targets sum to 1)}",
+        r"\sigma'(Z^{(1)}) &= H^{(1)} \odot \bigl(1 - H^{(1)}\bigr)",
+        r"&= \begin{bmatrix} \sigma(4)\bigl(1 - \sigma(4)\bigr) & \sigma(3)\bigl(1 - \sigma(3)\bigr)",
+        r"\delta^{(1)} &= (\underbrace{\delta^{(2)}}_{1 \times 2} \underbrace{W^{(2)\top}}_{2 \times 3})"
+        r" \odot \sigma'(Z^{(1)})",
+    ],
+)
+def test_softmax_cross_entropy_on_the_board(softmax, line):
+    assert line in board(softmax)
+
+
+def test_values_to_four_places(softmax):
+    """Y = softmax(Z2) and δ2 = Y - T, to 4 places, from mpmath on the slide's numbers here."""
+    import mpmath
+
+    s = [1 / (1 + mpmath.exp(-z)) for z in (4, 3, -2)]
+    z2 = [s[0] - s[1] + 1, s[0] / 2 + s[1] / 2 + s[2] - mpmath.mpf(1) / 2]
+    y1 = mpmath.exp(z2[0]) / (mpmath.exp(z2[0]) + mpmath.exp(z2[1]))
+    text = board(softmax)
+    assert rf"\delta^{{(2)}}_1 &\approx {float(y1):.4f} - 1 \approx {float(y1 - 1):.4f}" in text
+    assert rf"L \approx -(1 \cdot \log {float(y1):.4f} + 0 \cdot \log {float(1 - y1):.4f}) \approx" in text
+
+
+def test_other_outputs_and_activations():
+    tanh = board(backpropagate(lecture("tanh")))
+    assert r"\tanh'(Z^{(1)}) &= 1 - H^{(1)} \odot H^{(1)}" in tanh
+    bce = board(backpropagate(lecture("sigmoid", "sigmoid", loss="bce")))
+    assert r"&= \frac{y_j - t_j}{n}" in bce  # BCE through sigmoid, as the engine simplified it
+    relu = board(backpropagate(lecture("relu")))
+    assert r"\operatorname{ReLU}'(Z^{(1)}) &=" in relu and r"&= \begin{bmatrix} 1 & 1 & 0 \end{bmatrix}" in relu
+
+
+def test_fractions_when_exact(identity):
+    text = board(identity, Board(exact=True))
+    assert r"\begin{bmatrix} \frac{3}{2} & -\frac{1}{2} & 1 \end{bmatrix}" in text and "0.5" not in text
+    assert r"\frac{1}{100}" in text
+
+
+def test_too_large_a_step_says_so():
+    text = board(backpropagate(lecture(learning_rate="0.1")))
+    assert r"The loss went UP by $8.3331$" in text
+    assert r"With $\eta = 0.025$ the loss goes down (float64)." in text
+
+
+def test_markdown_korean_and_notebook(identity):
+    text = view.markdown(identity)
+    assert text.startswith("# The whole flow\n")
+    assert "## Backward pass, layer by layer" in text and "\\symdlshow" not in text
+    ko = view.markdown(identity, Board(lang="ko"))
+    assert ko.startswith("# 딥러닝 알고리즘의 전체 흐름\n") and "## 역전파 (층별 계산)" in ko
+    assert "은닉층" in ko and "출력층" in ko
+    worked = view.worked(identity)
+    assert isinstance(worked, Tex) and worked.startswith(r"\begin{aligned}") and r"H^{(1)\top}" in worked
+    assert (
+        identity._repr_latex_().startswith("$\\displaystyle L = 1") and r"\frac{\partial L}" in identity._repr_latex_()
+    )
+
+
+def test_report(identity):
+    lines = view.report(identity).splitlines()
+    assert lines[0].startswith("backward pass (lecture01.toml): 3 → 3 → 2, activations identity, identity")
+    at = lines.index("  dL/dW2 = H1^T delta2")
+    assert (
+        lines[at + 1] == "      = [[4, 4], [3, 3], [-2, -2]]" and lines[at + 2] == "      ≈ [[4, 4], [3, 3], [-2, -2]]"
+    )
+    assert "  W2 <- [[0.96, 0.46], [-1.03, 0.47], [0.02, 1.02]]" in lines
+    assert any(line.startswith("  loss: 1 -> 0.3358368125, went down") for line in lines)
+    assert lines[-1].startswith("check: chain rule and direct differentiation give identical exact gradients")
+
+
+def test_data(softmax):
+    d = view.data(softmax)
+    assert d["loss"]["name"] == "cross_entropy" and d["loss"]["reduction"] == "mean over the examples"
+    assert d["output_delta"][-1]["text"] == "-t_j + y_j" and d["output_delta"][-1]["rule"] == "targets"
+    g = d["gradients"]["W2"]
+    assert g["exact"][0][0].startswith("(") and "sigmoid(4)" in g["exact"][0][0]
+    assert abs(g["numeric"][0][0] - g["exact_float"][0][0]) <= 2e-16 and len(g["finite_difference"]) == 3
+    assert d["update"]["decreased"] is True and d["update"]["loss_after"]["exact"] is None
+    assert d["check"]["agrees"] is True and d["check"]["chain_vs_direct"] in ("identical", "simplifies to 0")
+    json.dumps(d)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def run(capsys, *args):
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as done:
+        code = done.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_command_default(capsys):
+    code, out, err = run(capsys, "backward")
+    assert code == 0 and err == ""
+    assert "  dL/dW1 = X^T delta1\n      = [[1.5, -0.5, 1], [3, -1, 2], [1.5, -0.5, 1]]" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "needed"),
+    [
+        (["--latex"], r"\documentclass"),
+        (["--latex", "--exact"], r"\frac{3}{2}"),
+        (["--markdown", "--lang", "ko"], "# 딥러닝 알고리즘의 전체 흐름"),
+        (["--hidden-activation", "relu", "--target", "0, 1"], "  L  = 4"),  # Y = [2, 3]: ((2-0)^2 + (3-1)^2)/2
+        (["--learning-rate", "1/10"], "went UP"),
+    ],
+)
+def test_command_formats_and_overrides(capsys, flags, needed):
+    code, out, _ = run(capsys, "backward", *flags)
+    assert code == 0 and needed in out
+
+
+def test_command_json_with_a_config(capsys):
+    code, out, _ = run(
+        capsys,
+        "backward",
+        ROOT / "examples" / "lecture01.toml",
+        "--json",
+        "--output-activation",
+        "softmax",
+        "--loss",
+        "ce",
+    )
+    d = json.loads(out)
+    assert code == 0 and d["source"].endswith("lecture01.toml") and d["activations"] == ["identity", "softmax"]
+    assert d["check"]["agrees"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--loss", "bce"], "loss bce needs every output in (0, 1), but Y[1,1] = 2"),
+        (["--loss", "mae"], "unknown loss 'mae'"),
+        (["--target", "1, 0, 0"], "target is 1×3 but Y is 1×2"),
+        (["--target", "1,,0"], "--target '1,,0': write numbers separated by commas"),
+        (["--target", "1, 0; 1"], "every row needs the same number of entries"),
+        (["--learning-rate", "-0.1"], "learning_rate is -1/10; it must be a positive number"),
+        (["--json", "--latex"], "choose one of --json, --latex and --markdown"),
+        (["no/such/net.toml"], "no such file"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(capsys, args, message):
+    code, out, err = run(capsys, "backward", *args)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("symdl: ") and message in err
+
+
+def test_spec_without_target(capsys, tmp_path):
+    path = tmp_path / "net.toml"
+    path.write_text('X = [1]\n[[layer]]\nW = [[2]]\nB = [1]\nactivation = "identity"\n', encoding="utf-8")
+    code, _, err = run(capsys, "backward", path)
+    assert code == 2 and "no target; add target = [1, 0]" in err
+    code, out, _ = run(capsys, "backward", path, "--target", "1")
+    assert code == 0 and "  L  = 4" in out  # y = 2 * 1 + 1 = 3, (3 - 1)^2 = 4
+
+
+def test_disagreement_exits_1(capsys, monkeypatch):
+    import symdl.backward as backward
+
+    right = backward._numeric
+
+    def off(network, rule):
+        deltas, gradients = right(network, rule)
+        return deltas, [g + 1e-9 for g in gradients]
+
+    monkeypatch.setattr(backward, "_numeric", off)
+    code, out, err = run(capsys, "backward")
+    assert code == 1 and "float64 backprop DIFFERS" in out and err.startswith("symdl: the gradients disagree")
+
+
+# --------------------------------------------------------------------------- it compiles
+
+TEX = shutil.which("latexmk") and shutil.which("pdflatex")
+
+
+@pytest.mark.skipif(not TEX, reason="latexmk and pdflatex are not installed")
+@pytest.mark.parametrize(
+    ("net", "lang", "heading"),
+    [
+        ({}, "en", "The whole flow"),
+        ({"hidden": "sigmoid", "output": "softmax", "loss": "cross_entropy"}, "en", "One weight by the chain rule"),
+        ({"hidden": "tanh", "output": "softmax", "loss": "cross_entropy"}, "ko", "역전파"),
+    ],
+)
+def test_worked_backward_pass_compiles(tmp_path, net, lang, heading):
+    changes = {"loss": net["loss"]} if "loss" in net else {}
+    result = backpropagate(lecture(net.get("hidden"), net.get("output"), **changes))
+    source = tmp_path / "backward.tex"
+    source.write_text(view.document(result, Board(lang=lang)), encoding="utf-8")
+    done = subprocess.run(
+        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", source.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    log = (tmp_path / "backward.log").read_text(encoding="utf-8", errors="replace")
+    errors = [line for line in log.splitlines() if line.startswith("!")]
+    assert done.returncode == 0, errors[:5] or done.stdout[-2000:]
+    assert "Overfull" not in log
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "backward.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert heading in text
