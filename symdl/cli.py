@@ -220,6 +220,7 @@ def forward(
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
 def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int | None) -> None:
     """Every compiled function against its mathematics; exit status 1 if anything fails."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from tqdm import tqdm
@@ -231,7 +232,7 @@ def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int |
     chosen = [activation(n.strip()).name for item in only for n in item.split(",") if n.strip()] or names()
     stride = 10 if quick else 1
     workers = min(jobs or os.cpu_count() or 1, len(chosen))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         futures = [pool.submit(check, name, stride) for name in chosen]
         reports = [f.result() for f in tqdm(futures, desc="symdl check", unit="activation", disable=None, leave=False)]
     if as_json:

@@ -2,7 +2,7 @@
 
 SymPy's ``solveset`` answers quickly (a finite set, or a ``ConditionSet`` it
 cannot resolve); ``solve`` knows more (``LambertW`` for SiLU's minimum) but may
-run for minutes on GELU-tanh, so it gets a time limit.  When neither gives an
+run for minutes on GELU-tanh, so it runs in a child process with a time limit.  When neither gives an
 exact answer, roots are bracketed by sign changes on a fine grid, refined by
 mpmath at 40 digits and kept only if the sign change is confirmed on both
 sides of the refined root: a certified number, returned as a SymPy ``Float``.
@@ -10,10 +10,8 @@ sides of the refined root: a certified number, returned as a SymPy ``Float``.
 
 from __future__ import annotations
 
-import signal
+import multiprocessing
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from itertools import pairwise
 
@@ -25,38 +23,44 @@ _GRID = 800  # sign-change search points per region
 _REACH = 60  # the search covers [-_REACH, _REACH] of an unbounded region
 
 
-class _OutOfTime(BaseException):
-    """Not an Exception: SymPy's own ``except Exception`` clauses must not swallow the time limit."""
+_FORK = multiprocessing.get_context("fork")
+_FORKSERVER = multiprocessing.get_context("forkserver")
+_FORKSERVER.set_forkserver_preload(["symdl.solving"])  # sympy and its solvers, imported once
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[bool]:
-    """Interrupt the body after ``seconds``; yields False (and never interrupts) off the main thread."""
-    if threading.current_thread() is not threading.main_thread():
-        yield False
-        return
-
-    def _raise(signum, frame):
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)  # and again every 0.2 s until the body gives up
+def _solve_child(connection, equation: Expr, var: Symbol) -> None:
     try:
-        yield True
+        connection.send(list(solve(equation, var)))
+    except (NotImplementedError, ValueError, TypeError):
+        connection.send(None)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        connection.close()
 
 
-def solve_in_time(equation: Expr, var: Symbol, seconds: float = 1.0) -> list[Expr] | None:
-    """``sympy.solve(equation, var)``, or None if it fails or takes longer than ``seconds``."""
+@cache
+def solve_in_time(equation: Expr, var: Symbol, seconds: float = 2.0) -> list[Expr] | None:
+    """``sympy.solve(equation, var)``, or None if it fails or takes longer than ``seconds``.
+
+    ``solve`` runs in a child process that is killed when time is up: a signal
+    cannot interrupt SymPy reliably (its ``except Exception`` clauses, or a gc
+    callback, may receive the alarm instead).
+    """
+    # fork is fastest and safe in a single-threaded process; with threads about, the fork server
+    context = _FORK if threading.active_count() == 1 else _FORKSERVER
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_solve_child, args=(sender, equation, var), daemon=True)
+    child.start()
+    sender.close()
     try:
-        with time_limit(seconds) as limited:
-            if not limited:
-                return None
-            return list(solve(equation, var))
-    except (_OutOfTime, NotImplementedError, ValueError, TypeError):
+        if receiver.poll(seconds):
+            return receiver.recv()
         return None
+    except EOFError:  # the child died without an answer
+        return None
+    finally:
+        receiver.close()
+        child.kill()
+        child.join()
 
 
 def real_roots(equation: Expr, var: Symbol, domain: Interval) -> list[Expr] | None:
