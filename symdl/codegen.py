@@ -40,7 +40,6 @@ from sympy import (
     nfloat,
 )
 
-from symdl.catalog import x
 from symdl.primitives import Maximum, Minimum
 
 
@@ -97,11 +96,11 @@ UFUNCS: dict[str, tuple[str, Callable[..., Any]]] = {
     "Phi": ("ndtr", sc.ndtr),
     "expit": ("expit", _expit),
     "log_expit": ("log_expit", _log_expit),
+    "softplus": ("softplus", _softplus),
 }
 
 NAMESPACE: dict[str, Any] = {name: fn for name, fn in UFUNCS.values()} | {
     "expit_neg": _expit_neg,
-    "softplus": _softplus,
     "add": np.add,
     "subtract": np.subtract,
     "multiply": np.multiply,
@@ -269,11 +268,6 @@ class Emitter:
         return acc
 
     def mul(self, expr: Mul) -> str:
-        softplus = _as_softplus(expr)
-        if softplus is not None:  # -log_expit(-u) is softplus(u): two negations fewer
-            coeff, u = softplus
-            acc = self.op("softplus", self.value(u))
-            return acc if coeff == 1 else self.op("multiply", acc, f"({self.scalar(coeff)})")
         coeff = Mul(*[f for f in expr.args if not self.is_array(f)])
         numerator, denominator = [], []
         for f in expr.args:
@@ -325,18 +319,6 @@ class Emitter:
                 acc = self.op("multiply", acc, name)
             return acc
         return self.op("power", name, repr(float(exponent)))
-
-
-def _as_softplus(expr: Mul) -> tuple[Expr, Expr] | None:
-    """expr = c * (-log_expit(-u)) = c * softplus(u): (c, u), else None."""
-    factors = Mul.make_args(expr)
-    logs = [f for f in factors if type(f).__name__ == "log_expit" and f.args[0].could_extract_minus_sign()]
-    if len(logs) != 1:
-        return None
-    rest = Mul(*[f for f in factors if f is not logs[0]])
-    if rest.has(x):
-        return None
-    return -rest, -logs[0].args[0]
 
 
 class ScalarPrinter:

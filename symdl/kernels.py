@@ -151,7 +151,7 @@ def kernel_source(
         branches = [(r, form(r.expr, r)) for r in regs]
         constant = all(not e.has(x) for _, e in branches)
         folded = None if constant else _fold(branches, values)
-        if folded is not None and len(_groups(folded[1])) >= len(_groups(branches)):
+        if folded is not None and _remaining(folded[1], values) >= _remaining(branches, values):
             folded = None  # |x| and sign(x) cost two passes: only worth it when branches go away
         if folded is not None:
             parity, branches = folded
@@ -186,6 +186,11 @@ def single_kernel(expr: Expr) -> Callable[[np.ndarray], np.ndarray]:
     scope = dict(NAMESPACE)
     exec("def k(x):\n" + "\n".join("    " + line for line in lines), scope)
     return scope["k"]
+
+
+def _remaining(branches: list[tuple[Region, Expr]], values: Mapping[Symbol, Expr]) -> int:
+    """How many distinct branches are left to evaluate once constant ends became a clip."""
+    return len(_groups(_absorb_constant_ends(branches, values)[0]))
 
 
 def _single(expr: Expr, names: Mapping[Symbol, str], fresh: bool) -> list[str]:

@@ -121,11 +121,19 @@ def _evaluate(f: LogSumExpForm, x: np.ndarray) -> np.ndarray:
         np.divide(e, _row_sums(e), out=e)
         return e
     top = shifted == 0  # the entries equal to the row maximum, each with e = 1
-    rest = _row_sums(np.where(top, 0.0, e)) + (np.count_nonzero(top, axis=-1)[..., None] - 1)
+    np.multiply(e, ~top, out=e)  # the rest: everything but one maximum (ties add back below)
+    rest = _row_sums(e) + (_row_counts(top) - 1)
     log_s = np.log1p(rest)
     if f.component == D:
         return np.subtract(shifted, log_s, out=shifted)
-    return _lambdify_d(f.component)(shifted - log_s, e / np.exp(log_s))
+    return _lambdify_d(f.component)(shifted - log_s, np.exp(shifted - log_s))
+
+
+def _row_counts(mask: np.ndarray) -> np.ndarray:
+    """How many entries of each row are True, kept as an axis (einsum on bytes: no slow reduction)."""
+    if mask.shape[-1] < 256:
+        return np.einsum("...j->...", mask.view(np.uint8))[..., None].astype(np.float64)
+    return np.einsum("...j->...", mask, dtype=np.float64)[..., None]
 
 
 def _row_max(t: np.ndarray) -> np.ndarray:
@@ -156,22 +164,25 @@ def _jacobian(f: LogSumExpForm, y: np.ndarray) -> np.ndarray:
     """The Jacobian from the output form, with delta_ij - p_j made stable on the diagonal.
 
     p (the softmax, or exp of the log-softmax) sums to 1, so 1 - p_i is the sum of
-    the other p's: computed from prefix and suffix sums it never cancels, where
-    1 - p_i would lose every digit for a dominant entry.
+    the other p's.  Computed as 1 - p_i it is exact enough where p_i <= 1/2; for the
+    one entry a row may have above 1/2 it is the sum of the others, which never
+    cancels (1 - p_i would lose every digit for a dominant entry).
     """
     if f.jacobian is None:
         raise DerivationError("no output form for this vector function's Jacobian")
     form, uses_exp = _complement_form(f.jacobian)
     p = np.exp(y) if uses_exp else y
     n = p.shape[-1]
-    zero = np.zeros((*p.shape[:-1], 1))
-    before = np.concatenate([zero, np.cumsum(p[..., :-1], axis=-1)], axis=-1)  # p_0 + ... + p_(i-1)
-    after = np.concatenate([np.flip(np.cumsum(np.flip(p[..., 1:], -1), axis=-1), -1), zero], axis=-1)
-    complement = -p[..., None, :] * np.ones((n, 1))
+    small = p <= 0.5
+    others = _row_sums(p * small)  # every row has at most one p above 1/2
+    diagonal_values = np.where(small, 1.0 - p, others)
+    complement = np.empty((*p.shape, n))
+    np.negative(np.broadcast_to(p[..., None, :], complement.shape), out=complement)
     diagonal = np.arange(n)
-    complement[..., diagonal, diagonal] = before + after
+    complement[..., diagonal, diagonal] = diagonal_values
     yi, yj = y[..., :, None], y[..., None, :]
-    return np.broadcast_to(_lambdify_jacobian(form)(yi, yj, complement), (*y.shape, n)).copy()
+    out = _lambdify_jacobian(form)(yi, yj, complement)
+    return out if out.shape == complement.shape else np.array(np.broadcast_to(out, complement.shape))
 
 
 _Q = Symbol("Q")  # delta_ij - p_j

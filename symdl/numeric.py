@@ -33,7 +33,7 @@ inf, as IEEE rounding requires; every other finite input gives a finite value.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -127,9 +127,12 @@ class NumericFunction:
     source: str
     kernel: Callable[..., Any] = field(repr=False)
     clamp: tuple[bool, bool] = (False, False)
+    at_defaults: NumericFunction | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, x_in: Any, **params: Any) -> Any:
         values = self._values(params)
+        if self.at_defaults is not None and values == [float(d) for _, _, d in self.params]:
+            return self.at_defaults(x_in)  # the parameters folded in as constants: alpha = 1 costs nothing
         array = np.asarray(x_in)
         if array.dtype.kind in "iub":
             array = array.astype(np.float64)
@@ -191,7 +194,7 @@ def compile_expression(name: str, expr: Expr, defaults: Mapping[Symbol, Expr]) -
     Branches take their most accurate measured form (``symdl.forms``); if that form cannot
     be made to pass the probes at the extremes, the plain stable form is used instead.
     """
-    symbols = sorted(expr.free_symbols - {x}, key=lambda s: s.name)
+    symbols = sorted((expr.free_symbols - {x}) | set(defaults), key=lambda s: s.name)  # all: f' takes f's parameters
     missing = [s.name for s in symbols if s not in defaults]
     if missing:
         raise BadParameter(f"{name}: no value for {', '.join(missing)}")
@@ -237,7 +240,11 @@ def _numpy_function(act: Activation, derivative: bool) -> NumericFunction | Vect
         return vector_function(act, derivative)
     expr = derive(act).derivative if derivative else act.definition
     name = f"{act.name}'" if derivative else act.name
-    return compile_expression(name, expr, act.params)
+    general = compile_expression(name, expr, act.params)
+    if not act.params:
+        return general
+    folded = compile_expression(name, expr.subs(act.params), {})
+    return replace(general, at_defaults=folded)
 
 
 def numpy_function(name_or_activation: str | Activation, derivative: bool = False) -> NumericFunction | VectorFunction:

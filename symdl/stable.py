@@ -13,7 +13,7 @@ pattern (c any coefficient)           stable form
 ====================================  =======================================
 c + c exp(u)                          c / expit(-u)
 exp(v) expit(-v)                      expit(v)          (e^v sigma(-v) = sigma(v))
-log(expit(u))                         log_expit(u)
+log(expit(u)), log(1/expit(-u))       log_expit(u), softplus(u)
 c exp(u) - c                          c expm1(u)
 c + c tanh(u), c - c tanh(u)          2c expit(2u), 2c expit(-2u)
 c - c tanh(u)^2                       c / cosh(u)^2
@@ -87,10 +87,21 @@ class log_expit(Function):
         return expit(-self.args[0])
 
 
+class softplus(Function):
+    """log(1 + e^u), accurate for every u (no overflow, no loss for u << 0)."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return log(1 + exp(u))
+
+    def fdiff(self, argindex=1):
+        return expit(self.args[0])
+
+
 # mpmath versions of the primitives, for references at any precision
 MPMATH = {
     "expit": lambda u: 1 / (1 + mpmath.exp(-u)),
     "log_expit": lambda u: -mpmath.log1p(mpmath.exp(-u)),
+    "softplus": lambda u: mpmath.log1p(mpmath.exp(u)),
     "Phi": mpmath.ncdf,
     "expm1": mpmath.expm1,
     "log1p": mpmath.log1p,
@@ -198,11 +209,23 @@ def _rewrite_mul(node: Mul) -> Expr:
 def _rewrite_log(node: log) -> Expr:
     arg = node.args[0]
     base, k = arg.as_base_exp()
-    if isinstance(base, expit):
-        return k * log_expit(base.args[0])
+    if isinstance(base, expit):  # log(expit(v)^k) = k log_expit(v) = -k softplus(-v)
+        v = base.args[0]
+        return -k * softplus(-v) if k.is_negative else k * log_expit(v)
     if isinstance(arg, Add) and 1 in arg.args:
         return log1p(arg - 1)
     return node
 
 
-__all__ = ["MPMATH", "Phi", "elementary", "expit", "expm1", "log1p", "log_expit", "mpmath_function", "stabilize"]
+__all__ = [
+    "MPMATH",
+    "Phi",
+    "elementary",
+    "expit",
+    "expm1",
+    "log1p",
+    "log_expit",
+    "mpmath_function",
+    "softplus",
+    "stabilize",
+]

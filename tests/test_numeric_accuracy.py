@@ -48,3 +48,26 @@ def test_backward_stable_at_random_points(name, t):
         with mpmath.workdps(30):
             kappa = float(abs(mpmath.mpf(t) * slope(mpmath.mpf(t)) / value))
         assert abs(got - float(value)) <= 4 * (1 + kappa) * np.spacing(abs(float(value))), (t, got, value)
+
+
+WITH_PARAMETERS = [a.name for a in symdl.catalog.CATALOGUE if a.params and not a.is_vector]
+
+
+@pytest.mark.parametrize("name", WITH_PARAMETERS)
+def test_backward_stable_with_other_parameters(name):
+    """The kernel that takes parameters (not the one with the defaults folded in), at 3/4 of the defaults."""
+    from sympy import Rational
+
+    from symdl.check import accuracy, grid, points_in, reference
+
+    act = symdl.activation(name)
+    values = {s: v * Rational(3, 4) for s, v in act.params.items()}
+    keywords = {s.name: float(v) for s, v in values.items()}
+    points = points_in(np.dtype(np.float64), grid()[::10])
+    for derivative in (False, True):
+        expr = symdl.derivative(act) if derivative else act.definition
+        compiled = symdl.numpy_function(act, derivative=derivative)
+        result = accuracy(
+            name, lambda v, c=compiled: c(v, **keywords), reference(expr, values, points), np.dtype("float64")
+        )
+        assert result.passed, result
