@@ -38,7 +38,7 @@ def _solve_child(connection, equation: Expr, var: Symbol) -> None:
 
 
 @cache
-def solve_in_time(equation: Expr, var: Symbol, seconds: float = 2.0) -> list[Expr] | None:
+def solve_in_time(equation: Expr, var: Symbol, seconds: float = 1.0) -> list[Expr] | None:
     """``sympy.solve(equation, var)``, or None if it fails or takes longer than ``seconds``.
 
     ``solve`` runs in a child process that is killed when time is up: a signal
