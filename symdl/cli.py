@@ -5,14 +5,24 @@ Bad input gets one line on stderr and exit status 2: never a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from symdl.errors import BadParameter, SymdlError
+
+if TYPE_CHECKING:
+    from symdl.backward import Backward
+    from symdl.network import Forward, Network
+
+Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 
 
 def _params(pairs: Sequence[str]) -> dict[str, str]:
@@ -170,44 +180,83 @@ def latex(
         raise click.BadParameter(f"cannot write {output}: {error.strerror}", param_hint="-o") from error
 
 
+@dataclass(frozen=True)
+class _PassOptions:
+    """What ``forward`` and ``backward`` are asked alike: which network, which activations, which view."""
+
+    config: str | None
+    hidden_activation: str | None
+    output_activation: str | None
+    exact: bool
+    lang: str
+    as_json: bool
+    as_latex: bool
+    as_markdown: bool
+
+    def network(self) -> Network:
+        """CONFIG's network (default: the lecture's) with its activations swapped as asked; one view at most."""
+        from symdl.network import Network, lecture_network
+
+        if self.as_json + self.as_latex + self.as_markdown > 1:
+            raise click.UsageError("choose one of --json, --latex and --markdown")
+        net = Network.from_toml(self.config) if self.config else lecture_network()
+        if self.hidden_activation or self.output_activation:
+            net = net.with_activations(self.hidden_activation, self.output_activation)
+        return net
+
+    def show(self, view: ModuleType, result: Forward | Backward) -> None:
+        """The pass in the view asked for: JSON, a LaTeX document, Markdown or the terminal report."""
+        from symdl.render.network import Board
+
+        board = Board(exact=self.exact, lang=self.lang)
+        if self.as_json:
+            click.echo(json.dumps(view.data(result, board), indent=2, ensure_ascii=False))
+        elif self.as_latex:
+            click.echo(view.document(result, board), nl=False)
+        elif self.as_markdown:
+            click.echo(view.markdown(result, board), nl=False)
+        else:
+            click.echo(view.report(result, board))
+
+
+def _pass_options(which: str, *between: Decorator) -> Decorator:
+    """The options of ``forward`` and ``backward`` (the WHICH pass), handed to the command as one ``_PassOptions``
+    followed by its own; BETWEEN, the command's own options, are listed after the activations."""
+    options = [
+        click.argument("config", required=False, type=click.Path(dir_okay=False)),
+        click.option("--hidden-activation", metavar="NAME", help="Use activation NAME in every hidden layer."),
+        click.option("--output-activation", metavar="NAME", help="Use activation NAME in the output layer."),
+        *between,
+        click.option("--exact", is_flag=True, help="Write fractions (1/2) rather than the lecture's decimals (0.5)."),
+        click.option(
+            "--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of headings."
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+        click.option("--latex", "as_latex", is_flag=True, help=f"Print the worked {which} pass as a LaTeX document."),
+        click.option("--markdown", "as_markdown", is_flag=True, help=f"Print the worked {which} pass as Markdown."),
+    ]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def with_options(**given: Any) -> None:
+            shared = {field.name: given.pop(field.name) for field in fields(_PassOptions)}
+            command(_PassOptions(**shared), **given)
+
+        for option in reversed(options):  # as if stacked above the command, top to bottom
+            with_options = option(with_options)
+        return with_options
+
+    return decorate
+
+
 @cli.command()
-@click.argument("config", required=False, type=click.Path(dir_okay=False))
-@click.option("--hidden-activation", metavar="NAME", help="Use activation NAME in every hidden layer.")
-@click.option("--output-activation", metavar="NAME", help="Use activation NAME in the output layer.")
-@click.option("--exact", is_flag=True, help="Write fractions (1/2) rather than the lecture's decimals (0.5).")
-@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of headings.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--latex", "as_latex", is_flag=True, help="Print the worked forward pass as a LaTeX document.")
-@click.option("--markdown", "as_markdown", is_flag=True, help="Print the worked forward pass as Markdown.")
-def forward(
-    config: str | None,
-    hidden_activation: str | None,
-    output_activation: str | None,
-    exact: bool,
-    lang: str,
-    as_json: bool,
-    as_latex: bool,
-    as_markdown: bool,
-) -> None:
+@_pass_options("forward")
+def forward(asked: _PassOptions) -> None:
     """The forward pass of CONFIG (default: the lecture's 3-3-2 network): symbolic, exact and NumPy, checked."""
-    from symdl.network import Network, lecture_network
     from symdl.render import network as view
 
-    if as_json + as_latex + as_markdown > 1:
-        raise click.UsageError("choose one of --json, --latex and --markdown")
-    net = Network.from_toml(config) if config else lecture_network()
-    if hidden_activation or output_activation:
-        net = net.with_activations(hidden_activation, output_activation)
-    result = net.forward()
-    board = view.Board(exact=exact, lang=lang)
-    if as_json:
-        click.echo(json.dumps(view.data(result, board), indent=2, ensure_ascii=False))
-    elif as_latex:
-        click.echo(view.document(result, board), nl=False)
-    elif as_markdown:
-        click.echo(view.markdown(result, board), nl=False)
-    else:
-        click.echo(view.report(result, board))
+    result = asked.network().forward()
+    asked.show(view, result)
     if not result.agreement.agrees:
         click.echo(f"symdl: the three computations disagree: {result.agreement}", err=True)
         sys.exit(1)
@@ -247,43 +296,18 @@ def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int |
 
 
 @cli.command()
-@click.argument("config", required=False, type=click.Path(dir_okay=False))
-@click.option("--hidden-activation", metavar="NAME", help="Use activation NAME in every hidden layer.")
-@click.option("--output-activation", metavar="NAME", help="Use activation NAME in the output layer.")
-@click.option("--loss", metavar="NAME", help="The loss: mse, bce or cross_entropy (default: the spec's).")
-@click.option("--target", metavar="T", help='The target: "1, 0"; rows of a batch separated by ";".')
-@click.option("--learning-rate", metavar="ETA", help="The step size of the update, e.g. 0.01 or 1/100.")
-@click.option("--exact", is_flag=True, help="Write fractions (1/2) rather than the lecture's decimals (0.5).")
-@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of headings.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--latex", "as_latex", is_flag=True, help="Print the worked backward pass as a LaTeX document.")
-@click.option("--markdown", "as_markdown", is_flag=True, help="Print the worked backward pass as Markdown.")
-def backward(
-    config: str | None,
-    hidden_activation: str | None,
-    output_activation: str | None,
-    loss: str | None,
-    target: str | None,
-    learning_rate: str | None,
-    exact: bool,
-    lang: str,
-    as_json: bool,
-    as_latex: bool,
-    as_markdown: bool,
-) -> None:
+@_pass_options(
+    "backward",
+    click.option("--loss", metavar="NAME", help="The loss: mse, bce or cross_entropy (default: the spec's)."),
+    click.option("--target", metavar="T", help='The target: "1, 0"; rows of a batch separated by ";".'),
+    click.option("--learning-rate", metavar="ETA", help="The step size of the update, e.g. 0.01 or 1/100."),
+)
+def backward(asked: _PassOptions, loss: str | None, target: str | None, learning_rate: str | None) -> None:
     """Loss, backpropagation and one update for CONFIG (default: the lecture's network): exact, direct, NumPy."""
-    from dataclasses import replace
-
     from symdl.backward import backpropagate, target_from_text
-    from symdl.network import Network, lecture_network
     from symdl.render import backward as view
-    from symdl.render.network import Board
 
-    if as_json + as_latex + as_markdown > 1:
-        raise click.UsageError("choose one of --json, --latex and --markdown")
-    net = Network.from_toml(config) if config else lecture_network()
-    if hidden_activation or output_activation:
-        net = net.with_activations(hidden_activation, output_activation)
+    net = asked.network()
     changes = {"loss": loss, "learning_rate": learning_rate}
     changes = {key: value for key, value in changes.items() if value is not None}
     if target is not None:
@@ -291,15 +315,7 @@ def backward(
     if changes:
         net = replace(net, **changes)
     result = backpropagate(net)
-    board = Board(exact=exact, lang=lang)
-    if as_json:
-        click.echo(json.dumps(view.data(result, board), indent=2, ensure_ascii=False))
-    elif as_latex:
-        click.echo(view.document(result, board), nl=False)
-    elif as_markdown:
-        click.echo(view.markdown(result, board), nl=False)
-    else:
-        click.echo(view.report(result, board))
+    asked.show(view, result)
     if not result.checks.agrees:
         click.echo(f"symdl: the gradients disagree: {result.checks}", err=True)
         sys.exit(1)

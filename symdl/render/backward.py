@@ -15,7 +15,7 @@ The blocks (heading, math, text) and the article/Markdown formatting are the for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from symdl.losses import t as targets
 from symdl.render import network as forward_view
 from symdl.render import templates
 from symdl.render.latex import Tex
-from symdl.render.network import Block, Board, _aligned, _approx, _decimals, _Names, _Plain
+from symdl.render.network import Block, Board, _aligned, _approx, _decimals, _Names, _Plain, as_latex, as_markdown
 from symdl.render.printer import LecturePrinter, bracket, decimal
 
 BOARD = Board()  # decimals as in the lecture, English
@@ -687,39 +687,17 @@ def blocks(result: Backward, board: Board = BOARD) -> list[Block]:
 
 def body(result: Backward, board: Board = BOARD) -> str:
     """The LaTeX body (for ``\\input``; needs amsmath, amssymb and the ``\\symdlshow`` macro of the templates)."""
-    return _body(blocks(result, board))
-
-
-def _body(items: Iterable[Block]) -> str:
-    parts = []
-    for block in items:
-        if block.kind == "heading":
-            parts.append(rf"\{'section' if block.level == 1 else 'subsection'}*{{{block.text}}}")
-        elif block.kind == "math":
-            parts.append(rf"\symdlshow{{{block.text}}}")
-        else:
-            parts.append(rf"\noindent {block.text}" + "\n")
-    return "\n".join(parts) + "\n"
+    return as_latex(blocks(result, board))
 
 
 def document(result: Backward, board: Board = BOARD) -> str:
     """A compilable article: the whole flow worked as on the board."""
-    return templates.STANDALONE.format(
-        title=WORDS[board.lang]["title"], body=body(result, board), **templates.preamble_parts(board.lang)
-    )
+    return templates.filled(templates.STANDALONE, WORDS[board.lang]["title"], body(result, board), board.lang)
 
 
 def markdown(result: Backward, board: Board = BOARD) -> str:
     """Markdown with ``$$`` blocks."""
-    parts = []
-    for block in blocks(result, board):
-        if block.kind == "heading":
-            parts.append(f"{'#' * block.level} {block.text}")
-        elif block.kind == "math":
-            parts.append(f"$$\n{block.text}\n$$")
-        else:
-            parts.append(block.text)
-    return "\n\n".join(parts) + "\n"
+    return as_markdown(blocks(result, board))
 
 
 def worked(result: Backward, board: Board = BOARD) -> Tex:

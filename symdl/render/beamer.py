@@ -82,13 +82,9 @@ def deck(names: Iterable[str], style: Style = DEFAULT_STYLE, with_table: bool = 
     body = [frame(name, style) for name in names]
     if with_table:
         body.append(table_frames(names, style))
-    return templates.BEAMER.format(
-        title=words(style.lang)["title"], body="\n\n".join(body), **templates.preamble_parts(style.lang)
-    )
+    return templates.filled(templates.BEAMER, words(style.lang)["title"], "\n\n".join(body), style.lang)
 
 
 def table_deck(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
     """A compilable Beamer deck holding only the comparison table."""
-    return templates.BEAMER.format(
-        title=words(style.lang)["table"], body=table_frames(names, style), **templates.preamble_parts(style.lang)
-    )
+    return templates.filled(templates.BEAMER, words(style.lang)["table"], table_frames(names, style), style.lang)

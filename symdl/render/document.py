@@ -63,18 +63,13 @@ def standalone(names: Iterable[str], style: Style = DEFAULT_STYLE, with_table: b
     body = [section(name, style) for name in names]
     if with_table:
         body.append(table_section(names, style))
-    return templates.STANDALONE.format(
-        title=words(style.lang)["title"], body="\n\n".join(body), **templates.preamble_parts(style.lang)
-    )
+    return templates.filled(templates.STANDALONE, words(style.lang)["title"], "\n\n".join(body), style.lang)
 
 
 def table_document(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
     """A compilable article holding only the comparison table."""
-    return templates.STANDALONE.format(
-        title=words(style.lang)["table"],
-        body=table_section(names, style),
-        **templates.preamble_parts(style.lang),
-    ).replace(r"\maketitle", "")
+    text = templates.filled(templates.STANDALONE, words(style.lang)["table"], table_section(names, style), style.lang)
+    return text.replace(r"\maketitle", "")
 
 
 def _lines(block: str) -> str:

@@ -12,7 +12,7 @@ The LaTeX and Markdown share one list of blocks (heading, math, text), formatted
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -483,6 +483,29 @@ def _aligned(lines: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- the formats
 
 
+# each kind of block as it is written in LaTeX (math by the templates' \symdlshow) and in Markdown
+_LATEX: dict[str, Callable[[Block], str]] = {
+    "heading": lambda block: rf"\{'section' if block.level == 1 else 'subsection'}*{{{block.text}}}",
+    "math": lambda block: rf"\symdlshow{{{block.text}}}",
+    "text": lambda block: rf"\noindent {block.text}" + "\n",
+}
+_MARKDOWN: dict[str, Callable[[Block], str]] = {
+    "heading": lambda block: f"{'#' * block.level} {block.text}",
+    "math": lambda block: f"$$\n{block.text}\n$$",
+    "text": lambda block: block.text,
+}
+
+
+def as_latex(items: Iterable[Block]) -> str:
+    """Blocks as a LaTeX body: starred (sub)sections, display math, paragraphs; the backward view's too."""
+    return "\n".join(_LATEX[block.kind](block) for block in items) + "\n"
+
+
+def as_markdown(items: Iterable[Block]) -> str:
+    """Blocks as Markdown: ``#`` headings, ``$$`` math, paragraphs; the backward view's too."""
+    return "\n\n".join(_MARKDOWN[block.kind](block) for block in items) + "\n"
+
+
 def blocks(result: Forward, board: Board = Board()) -> list[Block]:
     """The working as blocks (heading, math, text), for any format."""
     return _Working(result, board).blocks()
@@ -490,35 +513,17 @@ def blocks(result: Forward, board: Board = Board()) -> list[Block]:
 
 def body(result: Forward, board: Board = Board()) -> str:
     """The LaTeX body (for ``\\input``; needs amsmath and the ``\\symdlshow`` macro of the templates)."""
-    parts = []
-    for block in blocks(result, board):
-        if block.kind == "heading":
-            parts.append(rf"\{'section' if block.level == 1 else 'subsection'}*{{{block.text}}}")
-        elif block.kind == "math":
-            parts.append(rf"\symdlshow{{{block.text}}}")
-        else:
-            parts.append(rf"\noindent {block.text}" + "\n")
-    return "\n".join(parts) + "\n"
+    return as_latex(blocks(result, board))
 
 
 def document(result: Forward, board: Board = Board()) -> str:
     """A compilable article: the forward pass worked as on the board."""
-    return templates.STANDALONE.format(
-        title=WORDS[board.lang]["title"], body=body(result, board), **templates.preamble_parts(board.lang)
-    )
+    return templates.filled(templates.STANDALONE, WORDS[board.lang]["title"], body(result, board), board.lang)
 
 
 def markdown(result: Forward, board: Board = Board()) -> str:
     """Markdown with ``$$`` blocks, headings as in the lecture's notes."""
-    parts = []
-    for block in blocks(result, board):
-        if block.kind == "heading":
-            parts.append(f"{'#' * block.level} {block.text}")
-        elif block.kind == "math":
-            parts.append(f"$$\n{block.text}\n$$")
-        else:
-            parts.append(block.text)
-    return "\n\n".join(parts) + "\n"
+    return as_markdown(blocks(result, board))
 
 
 def worked(result: Forward, board: Board = Board()) -> Tex:
@@ -667,4 +672,17 @@ def data(result: Forward, board: Board = Board()) -> dict[str, Any]:
     }
 
 
-__all__ = ["WORDS", "Block", "Board", "blocks", "body", "data", "document", "markdown", "report", "worked"]
+__all__ = [
+    "WORDS",
+    "Block",
+    "Board",
+    "as_latex",
+    "as_markdown",
+    "blocks",
+    "body",
+    "data",
+    "document",
+    "markdown",
+    "report",
+    "worked",
+]

@@ -54,5 +54,7 @@ BEAMER = r"""\documentclass[11pt]{{beamer}}
 """
 
 
-def preamble_parts(lang: str) -> dict[str, str]:
-    return {"packages": PACKAGES, "korean": KOREAN if lang == "ko" else "", "macros": MACROS}
+def filled(template: str, title: str, body: str, lang: str) -> str:
+    """TEMPLATE (``STANDALONE`` or ``BEAMER``) around BODY: a compilable document, with kotex where LANG is Korean."""
+    korean = KOREAN if lang == "ko" else ""
+    return template.format(title=title, body=body, packages=PACKAGES, korean=korean, macros=MACROS)
