@@ -6,8 +6,6 @@ terminal report, JSON, the ``symdl backward`` command, and the document compiled
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,10 +13,10 @@ import pytest
 
 import symdl
 from symdl.backward import backpropagate
-from symdl.cli import main
 from symdl.render import backward as view
 from symdl.render.latex import Tex
 from symdl.render.network import Board
+from tests.conftest import TEX, compile_pdf, run_symdl, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,18 +170,8 @@ def test_data(softmax):
 # --------------------------------------------------------------------------- the command
 
 
-def run(capsys, *args):
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as done:
-        code = done.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_command_default(capsys):
-    code, out, err = run(capsys, "backward")
+    code, out, err = run_symdl(capsys, "backward")
     assert code == 0 and err == ""
     assert "  dL/dW1 = X^T delta1\n      = [[1.5, -0.5, 1], [3, -1, 2], [1.5, -0.5, 1]]" in out
 
@@ -199,12 +187,12 @@ def test_command_default(capsys):
     ],
 )
 def test_command_formats_and_overrides(capsys, flags, needed):
-    code, out, _ = run(capsys, "backward", *flags)
+    code, out, _ = run_symdl(capsys, "backward", *flags)
     assert code == 0 and needed in out
 
 
 def test_command_json_with_a_config(capsys):
-    code, out, _ = run(
+    code, out, _ = run_symdl(
         capsys,
         "backward",
         ROOT / "examples" / "lecture01.toml",
@@ -233,16 +221,16 @@ def test_command_json_with_a_config(capsys):
     ],
 )
 def test_bad_input_is_one_line_and_status_2(capsys, args, message):
-    code, out, err = run(capsys, "backward", *args)
+    code, out, err = run_symdl(capsys, "backward", *args)
     assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("symdl: ") and message in err
 
 
 def test_spec_without_target(capsys, tmp_path):
     path = tmp_path / "net.toml"
     path.write_text('X = [1]\n[[layer]]\nW = [[2]]\nB = [1]\nactivation = "identity"\n', encoding="utf-8")
-    code, _, err = run(capsys, "backward", path)
+    code, _, err = run_symdl(capsys, "backward", path)
     assert code == 2 and "no target; add target = [1, 0]" in err
-    code, out, _ = run(capsys, "backward", path, "--target", "1")
+    code, out, _ = run_symdl(capsys, "backward", path, "--target", "1")
     assert code == 0 and "  L  = 4" in out  # y = 2 * 1 + 1 = 3, (3 - 1)^2 = 4
 
 
@@ -256,13 +244,11 @@ def test_disagreement_exits_1(capsys, monkeypatch):
         return deltas, [g + 1e-9 for g in gradients]
 
     monkeypatch.setattr(backward, "_numeric", off)
-    code, out, err = run(capsys, "backward")
+    code, out, err = run_symdl(capsys, "backward")
     assert code == 1 and "float64 backprop DIFFERS" in out and err.startswith("symdl: the gradients disagree")
 
 
 # --------------------------------------------------------------------------- it compiles
-
-TEX = shutil.which("latexmk") and shutil.which("pdflatex")
 
 
 @pytest.mark.skipif(not TEX, reason="latexmk and pdflatex are not installed")
@@ -277,22 +263,8 @@ TEX = shutil.which("latexmk") and shutil.which("pdflatex")
 def test_worked_backward_pass_compiles(tmp_path, net, lang, heading):
     changes = {"loss": net["loss"]} if "loss" in net else {}
     result = backpropagate(lecture(net.get("hidden"), net.get("output"), **changes))
-    source = tmp_path / "backward.tex"
-    source.write_text(view.document(result, Board(lang=lang)), encoding="utf-8")
-    done = subprocess.run(
-        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", source.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    log = (tmp_path / "backward.log").read_text(encoding="utf-8", errors="replace")
-    errors = [line for line in log.splitlines() if line.startswith("!")]
-    assert done.returncode == 0, errors[:5] or done.stdout[-2000:]
+    log = compile_pdf(tmp_path, "backward", view.document(result, Board(lang=lang)))
     assert "Overfull" not in log
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", str(tmp_path / "backward.pdf"), "-"], capture_output=True, text=True, check=True
-        ).stdout
+    text = text_of(tmp_path / "backward.pdf")
+    if text is not None:
         assert heading in text

@@ -8,23 +8,13 @@ import sys
 
 import pytest
 
-from symdl.cli import main
-
-
-def run(capsys, *args):
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as done:
-        code = done.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import run_symdl
 
 
 def test_list_shows_every_activation(capsys):
     import symdl
 
-    code, out, _ = run(capsys, "list")
+    code, out, _ = run_symdl(capsys, "list")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["name", "aliases", "parameters", "formula"]
@@ -33,20 +23,20 @@ def test_list_shows_every_activation(capsys):
 
 
 def test_list_json(capsys):
-    code, out, _ = run(capsys, "list", "--json")
+    code, out, _ = run_symdl(capsys, "list", "--json")
     data = {row["name"]: row for row in json.loads(out)}
     assert code == 0 and data["elu"]["parameters"] == {"alpha": "1"}
 
 
 def test_show_text(capsys):
-    code, out, _ = run(capsys, "show", "sigmoid")
+    code, out, _ = run_symdl(capsys, "show", "sigmoid")
     assert code == 0
     for needed in ("definition", "derivative", "output form", "y⋅(1 - y)", "sup |f'|", "1/4", "(0, 1)"):
         assert needed in out
 
 
 def test_show_json_keys_and_values(capsys):
-    code, out, _ = run(capsys, "show", "relu", "--json")
+    code, out, _ = run_symdl(capsys, "show", "relu", "--json")
     data = json.loads(out)
     assert code == 0
     assert {"name", "definition_latex", "derivative_latex", "output_form_latex", "kinks", "properties"} <= set(data)
@@ -55,12 +45,12 @@ def test_show_json_keys_and_values(capsys):
 
 
 def test_show_json_null_output_form(capsys):
-    _, out, _ = run(capsys, "show", "gelu", "--json")
+    _, out, _ = run_symdl(capsys, "show", "gelu", "--json")
     assert json.loads(out)["output_form_latex"] is None
 
 
 def test_show_with_parameter(capsys):
-    code, out, _ = run(capsys, "show", "elu", "--param", "alpha=0.5", "--json")
+    code, out, _ = run_symdl(capsys, "show", "elu", "--param", "alpha=0.5", "--json")
     data = json.loads(out)
     assert code == 0
     assert data["parameters"]["alpha"]["float"] == 0.5
@@ -69,7 +59,7 @@ def test_show_with_parameter(capsys):
 
 
 def test_show_latex(capsys):
-    code, out, _ = run(capsys, "show", "tanh", "--latex")
+    code, out, _ = run_symdl(capsys, "show", "tanh", "--latex")
     assert code == 0 and r"1 - \tanh^{2}{\left(x \right)}" in out
 
 
@@ -85,7 +75,7 @@ def test_show_latex(capsys):
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, args, message):
-    code, out, err = run(capsys, *args)
+    code, out, err = run_symdl(capsys, *args)
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and message in err and "Traceback" not in err

@@ -6,44 +6,14 @@ Skipped only where latexmk/pdflatex are absent; CI installs them (.ci/run), so t
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from symdl.catalog import CATALOGUE
 from symdl.render.formats import render
 from symdl.render.notation import Style
-from tests.conftest import LECTURE
+from tests.conftest import LECTURE, TEX, compile_pdf, text_of
 
-TEX = shutil.which("latexmk") and shutil.which("pdflatex")
 pytestmark = pytest.mark.skipif(not TEX, reason="latexmk and pdflatex are not installed")
-
-
-def compile_pdf(tmp_path: Path, name: str, text: str) -> str:
-    """Compile ``text`` and return its log; fail with the first TeX error."""
-    source = tmp_path / f"{name}.tex"
-    source.write_text(text, encoding="utf-8")
-    done = subprocess.run(
-        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", source.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    log = (tmp_path / f"{name}.log").read_text(encoding="utf-8", errors="replace")
-    errors = [line for line in log.splitlines() if line.startswith("!")]
-    assert done.returncode == 0 and (tmp_path / f"{name}.pdf").stat().st_size > 0, errors[:5] or done.stdout[-2000:]
-    return log
-
-
-def text_of(pdf: Path) -> str | None:
-    """The PDF's text (pdftotext, which CI installs with TeX); None where poppler is missing."""
-    if not shutil.which("pdftotext"):
-        return None
-    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_standalone_with_every_activation(tmp_path):

@@ -9,20 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from symdl.cli import main
+from tests.conftest import run_symdl
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "lecture01.toml"
-
-
-def run(capsys, *args):
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as done:
-        code = done.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def line_of(out, start):
@@ -30,7 +20,7 @@ def line_of(out, start):
 
 
 def test_default_is_the_lecture_network(capsys):
-    code, out, err = run(capsys, "forward")
+    code, out, err = run_symdl(capsys, "forward")
     assert code == 0 and err == ""
     assert line_of(out, "Z1 = X W1 + B1").endswith("= [4, 3, -2]")
     assert line_of(out, "Y = identity(Z2)").endswith("= [2, 1]")
@@ -38,14 +28,14 @@ def test_default_is_the_lecture_network(capsys):
 
 
 def test_relu_hidden(capsys):
-    code, out, _ = run(capsys, "forward", "--hidden-activation", "relu")
+    code, out, _ = run_symdl(capsys, "forward", "--hidden-activation", "relu")
     assert code == 0
     assert line_of(out, "H1 = relu(Z1)").endswith("= [4, 3, 0]")
     assert line_of(out, "Y = identity(Z2)").endswith("= [2, 3]")
 
 
 def test_config_file_and_json(capsys):
-    code, out, _ = run(capsys, "forward", EXAMPLE, "--json", "--output-activation", "softmax")
+    code, out, _ = run_symdl(capsys, "forward", EXAMPLE, "--json", "--output-activation", "softmax")
     data = json.loads(out)
     assert code == 0 and data["source"] == str(EXAMPLE)
     assert data["forward"]["Z2"]["exact"] == [["2", "1"]]
@@ -63,7 +53,7 @@ def test_config_file_and_json(capsys):
     ],
 )
 def test_formats(capsys, flags, needed):
-    code, out, _ = run(capsys, "forward", *flags)
+    code, out, _ = run_symdl(capsys, "forward", *flags)
     assert code == 0 and needed in out
 
 
@@ -83,7 +73,7 @@ def test_formats(capsys, flags, needed):
 def test_bad_spec_is_one_line_and_status_2(capsys, tmp_path, spec, message):
     path = tmp_path / "net.toml"
     path.write_text(spec, encoding="utf-8")
-    code, out, err = run(capsys, "forward", path)
+    code, out, err = run_symdl(capsys, "forward", path)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith(f"symdl: {path}: ") and message in err
 
@@ -97,7 +87,7 @@ def test_bad_spec_is_one_line_and_status_2(capsys, tmp_path, spec, message):
     ],
 )
 def test_bad_arguments(capsys, args):
-    code, out, err = run(capsys, *args)
+    code, out, err = run_symdl(capsys, *args)
     assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("symdl: ")
 
 
@@ -118,6 +108,6 @@ def test_disagreement_is_said_and_exits_1(capsys, monkeypatch):
 
     right = network.numeric_activation
     monkeypatch.setattr(network, "numeric_activation", lambda layer: lambda z: right(layer)(z) + 1e-9)
-    code, out, err = run(capsys, "forward")
+    code, out, err = run_symdl(capsys, "forward")
     assert code == 1 and "check: exact and float64 DIFFER" in out
     assert err.startswith("symdl: the three computations disagree: ") and err.count("\n") == 1

@@ -4,8 +4,6 @@ and the document compiled by a real TeX installation (skipped only where latexmk
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import mpmath
@@ -14,6 +12,7 @@ import pytest
 import symdl
 from symdl.render import network as view
 from symdl.render.latex import Tex
+from tests.conftest import TEX, compile_pdf, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -157,8 +156,6 @@ def test_data(sigmoid):
 
 # --------------------------------------------------------------------------- it compiles
 
-TEX = shutil.which("latexmk") and shutil.which("pdflatex")
-
 
 @pytest.mark.skipif(not TEX, reason="latexmk and pdflatex are not installed")
 @pytest.mark.parametrize(
@@ -171,24 +168,10 @@ TEX = shutil.which("latexmk") and shutil.which("pdflatex")
 )
 def test_worked_forward_pass_compiles(tmp_path, hidden, output, lang, heading):
     result = symdl.lecture_network().with_activations(hidden, output).forward()
-    source = tmp_path / "forward.tex"
-    source.write_text(view.document(result, view.Board(lang=lang)), encoding="utf-8")
-    done = subprocess.run(
-        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", source.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    log = (tmp_path / "forward.log").read_text(encoding="utf-8", errors="replace")
-    errors = [line for line in log.splitlines() if line.startswith("!")]
-    assert done.returncode == 0, errors[:5] or done.stdout[-2000:]
+    log = compile_pdf(tmp_path, "forward", view.document(result, view.Board(lang=lang)))
     assert "Overfull" not in log
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", str(tmp_path / "forward.pdf"), "-"], capture_output=True, text=True, check=True
-        ).stdout
+    text = text_of(tmp_path / "forward.pdf")
+    if text is not None:
         assert heading in text
 
 
