@@ -335,7 +335,6 @@ class ScalarPrinter:
         return self.printer.doprint(renamed)
 
 
-
 NAMESPACE |= {"isnan": np.isnan, "nan": np.nan, "inf": np.inf, "f64": np.float64, "math": math}
 NAMESPACE |= {"array": np.array, "full": np.full, "sign": np.sign, "flatnonzero": np.flatnonzero}
 

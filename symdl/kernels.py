@@ -328,4 +328,5 @@ def _truncate(region: Region, values) -> Region:
         return Region(S.Zero, region.hi, True, region.hi_closed, region.expr)
     return region
 
+
 __all__ = ["kernel_source", "single_kernel"]
