@@ -247,13 +247,31 @@ def _numpy_function(act: Activation, derivative: bool) -> NumericFunction | Vect
     return replace(general, at_defaults=folded)
 
 
-def numpy_function(name_or_activation: str | Activation, derivative: bool = False) -> NumericFunction | VectorFunction:
+def numpy_function(
+    name_or_activation: str | Activation | Expr, derivative: bool = False
+) -> NumericFunction | VectorFunction:
     """A NumPy function ``f(x, **params)`` for an activation (``derivative=True``: its derivative).
 
     Vector activations act along ``axis`` (default the last); their derivative is the Jacobian,
-    of shape ``x.shape + (n,)`` with the vector along the last axis.
+    of shape ``x.shape + (n,)`` with the vector along the last axis.  A SymPy expression in one
+    variable (``symdl.output_form("sigmoid")``, in y) compiles the same way, as a function of it.
     """
+    if isinstance(name_or_activation, Expr):
+        return _expression_function(name_or_activation, derivative)
     return _numpy_function(activation(name_or_activation), derivative)
+
+
+@cache
+def _expression_function(expr: Expr, derivative: bool) -> NumericFunction:
+    variables = [s for s in expr.free_symbols if s.name in ("x", "y")]
+    others = sorted(s.name for s in expr.free_symbols if s not in variables)
+    if len(variables) > 1 or others:
+        found = ", ".join(sorted(s.name for s in expr.free_symbols))
+        raise BadParameter(f"{expr}: compile an expression in x or y alone (it has {found}); substitute the rest")
+    in_x = expr.subs(variables[0], x) if variables else expr
+    if derivative:
+        in_x = as_piecewise(in_x).diff(x)
+    return compile_expression(str(expr), in_x, {})
 
 
 __all__ = ["NumericFunction", "compile_expression", "numpy_function"]

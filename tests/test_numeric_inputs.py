@@ -144,3 +144,15 @@ def test_identity_returns_a_copy():
 def test_non_numbers_are_refused():
     with pytest.raises(symdl.SymdlError, match="expected real numbers"):
         symdl.numpy_function("relu")(np.array(["a", "b"]))
+
+
+def test_expressions_compile_too():
+    """An output form (in y) compiles like an activation; composed with f it gives f' where y(1 - y)
+    does not cancel (|x| small), and the expression must be in one variable."""
+    sigmoid, slope = symdl.numpy_function("sigmoid"), symdl.numpy_function("sigmoid", derivative=True)
+    g = symdl.numpy_function(symdl.output_form("sigmoid"))
+    x = np.linspace(-3, 3, 61)
+    assert np.allclose(g(sigmoid(x)), slope(x), rtol=1e-14, atol=0)
+    assert symdl.numpy_function(symdl.output_form("tanh"), derivative=True)(0.5) == pytest.approx(-1.0)  # d/dy (1 - y^2)
+    with pytest.raises(symdl.SymdlError, match="in x or y alone"):
+        symdl.numpy_function(symdl.output_form("elu"))  # alpha is left in it
