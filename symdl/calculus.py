@@ -95,7 +95,7 @@ class Derivation:
     def _repr_latex_(self) -> str:
         act = self.activation
         var = latex(act.x[i] if act.is_vector else act.x)
-        lhs = rf"\frac{{\partial {act.tex}_i}}{{\partial x_j}}" if act.is_vector else rf"{act.tex}'({var})"
+        lhs = rf"\frac{{\partial {act.tex}_i}}{{\partial x_j}}" if act.is_vector else rf"{act.tex_grouped}'({var})"
         return f"$\\displaystyle {lhs} = {latex(self.derivative)}$"
 
 

@@ -181,6 +181,12 @@ class Activation:
                 )
         return values
 
+    @property
+    def tex_grouped(self) -> str:
+        """The name ready for a prime: \\sigma, \\operatorname{ReLU}; (\\log\\sigma) if it is several symbols."""
+        single = re.fullmatch(r"\\[A-Za-z]+|\\operatorname\{[^{}]*\}|[A-Za-z]", self.tex)
+        return self.tex if single else f"({self.tex})"
+
     def _repr_latex_(self) -> str:
         from sympy import latex
 

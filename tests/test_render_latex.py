@@ -291,3 +291,10 @@ def test_every_entry_renders_in_every_format(name, fmt):
 def test_only_the_table(fmt):
     text = render(["sigmoid", "relu"], fmt, only_table=True)
     assert "Sigmoid" in text and "ReLU" in text and r"\frac{d}{dx}" not in text
+
+
+def test_a_name_of_several_symbols_is_bracketed_before_its_prime():
+    # log sigma' would read as log(sigma'); the derivative of log sigma is (log sigma)'.
+    assert symdl.derive("logsigmoid")._repr_latex_().startswith(r"$\displaystyle (\log\sigma)'(x) = ")
+    assert symdl.derive("sigmoid")._repr_latex_().startswith(r"$\displaystyle \sigma'(x) = ")
+    assert symdl.derive("relu")._repr_latex_().startswith(r"$\displaystyle \operatorname{ReLU}'(x) = ")

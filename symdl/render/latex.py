@@ -179,7 +179,7 @@ def lhs(d: Derivation, what: str) -> str:
             "definition": rf"{act.tex}(x)_i",
             "derivative": rf"\frac{{\partial {act.tex}(x)_i}}{{\partial x_j}}",
         }[what]
-    return {"definition": rf"{act.tex}(x)", "derivative": rf"{act.tex}'(x)"}[what]
+    return {"definition": rf"{act.tex}(x)", "derivative": rf"{act.tex_grouped}'(x)"}[what]
 
 
 def show_snippet(d: Derivation, substituted: bool) -> str:

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -105,9 +104,7 @@ class Notation:
     @property
     def name(self) -> str:
         """f, as printed: \\sigma, \\operatorname{ReLU}; (\\log\\sigma) where the name is more than one symbol."""
-        tex_ = self.act.tex
-        single = re.fullmatch(r"\\[A-Za-z]+|\\operatorname\{[^{}]*\}|[A-Za-z]", tex_)
-        return tex_ if single else f"({tex_})"
+        return self.act.tex_grouped
 
     def definition_lhs(self) -> str:
         """sigma(x), tanh x, PReLU(x; alpha), s_i = softmax(x)_i."""
