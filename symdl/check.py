@@ -336,6 +336,53 @@ def _vector_exact(act: Activation, derivative: bool, v: tuple[float, ...]) -> tu
     return exact, kappa
 
 
+def _sample_vectors(count: int = 12) -> list[list[mpmath.mpf]]:
+    """Logit vectors n = 2, 3, 5 in [-10, 10] for the 60-digit checks (exact binary fractions)."""
+    rng = np.random.default_rng(1)
+    draws = [np.round(rng.uniform(-10, 10, n), 6) for n in (2, 3, 5) for _ in range(count)]
+    return [[mpmath.mpf(float(t)) for t in v] for v in draws]
+
+
+def jacobian_vs_difference(act: Activation) -> Check:
+    """The symbolic Jacobian against central differences of the definition, h = 1e-20, at 60 digits."""
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(60):
+        h = mpmath.mpf(10) ** -20
+        for v in _sample_vectors():
+            f, jac = _explicit(act, False, len(v)), _explicit(act, True, len(v))
+            entries = jac(v)
+            for col in range(len(v)):
+                up = f([t + h if k == col else t for k, t in enumerate(v)])
+                down = f([t - h if k == col else t for k, t in enumerate(v)])
+                for row in range(len(v)):
+                    difference = (up[row] - down[row]) / (2 * h)
+                    worst = max(worst, abs(entries[row * len(v) + col] - difference) / (1 + abs(difference)))
+    gap = f"max relative gap {mpmath.nstr(worst, 3)}"
+    return Check("Jacobian vs central difference", worst < mpmath.mpf(10) ** -30, gap)
+
+
+def vector_output_form_vs_jacobian(act: Activation) -> Check:
+    """The output form (y_i, y_j the outputs) against the Jacobian, entry by entry, at 50 digits."""
+    from sympy import lambdify as to_mpmath
+
+    from symdl.calculus import ys
+    from symdl.catalog import i, j
+
+    form = derive(act).output_form
+    if form is None:
+        return Check("output form", True, "none in closed form (nothing to check)")
+    g = to_mpmath((ys[i], ys[j], i, j), form.rewrite(Piecewise), modules="mpmath")
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(DIGITS):
+        for v in _sample_vectors():
+            out, entries = _explicit(act, False, len(v))(v), _explicit(act, True, len(v))(v)
+            for a in range(len(v)):
+                for b in range(len(v)):
+                    exact = entries[a * len(v) + b]
+                    worst = max(worst, abs(g(out[a], out[b], a, b) - exact) / (1 + abs(exact)))
+    return Check("output form g(f) = J", worst < mpmath.mpf(10) ** -40, f"max relative gap {mpmath.nstr(worst, 3)}")
+
+
 @cache
 def _explicit(act: Activation, derivative: bool, size: int) -> Callable:
     """The vector function (or its Jacobian, row-major) for n = size, as an mpmath function of a list."""
@@ -395,8 +442,9 @@ def check_accuracy(act: Activation, dtypes: Iterable[str] = ("float64", "float32
 def check(name: str | Activation, stride: int = 1) -> Report:
     """Every check of one activation (``stride`` > 1 thins the grid, for a quick look)."""
     act = activation(name)
-    checks: list[Check] = []
-    if not act.is_vector:
+    if act.is_vector:
+        checks = [jacobian_vs_difference(act), vector_output_form_vs_jacobian(act), kink_values(act)]
+    else:
         checks = [derivative_vs_difference(act), output_form_vs_derivative(act), kink_values(act)]
     return Report(act.name, tuple(check_accuracy(act, stride=stride)), tuple(checks))
 

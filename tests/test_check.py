@@ -89,3 +89,31 @@ def test_check_command_fails_loudly_on_unknown_names(capsys):
         main(["check", "--only", "sigmod"])
     assert done.value.code == 2
     assert "did you mean sigmoid?" in capsys.readouterr().err
+
+
+def test_vector_check_reports_every_part():
+    report = symdl.check.check("softmax", stride=25)
+    assert report.passed
+    assert [c.name for c in report.checks] == ["Jacobian vs central difference", "output form g(f) = J", "kink values"]
+
+
+def test_vector_checks_catch_a_wrong_jacobian(monkeypatch):
+    # s_i (1 - s_j): the delta dropped from the diagonal's partner, a classic slip on slides.
+    import dataclasses
+
+    from sympy import Sum
+
+    import symdl.check as checks
+    from symdl.catalog import i, j, k, n, xs
+
+    right = symdl.derive("softmax")
+    s = lambda m: exp(xs[m]) / Sum(exp(xs[k]), (k, 1, n))
+    wrong = dataclasses.replace(right, derivative=s(i) * (1 - s(j)))
+    monkeypatch.setattr(checks, "derive", lambda act, *rest: wrong)
+    checks._explicit.cache_clear()
+    try:
+        act = symdl.activation("softmax")
+        assert not checks.jacobian_vs_difference(act).passed
+        assert not checks.vector_output_form_vs_jacobian(act).passed
+    finally:
+        checks._explicit.cache_clear()
