@@ -92,7 +92,23 @@ class VectorFunction:
 _SAFE = 700.0
 
 
+# Rows per block: a block's temporaries stay in cache and are reused by the allocator
+# (whole-array temporaries of 10^7 entries are fresh pages, and cost more than the arithmetic).
+_BLOCK_ROWS = 4096
+
+
 def _evaluate(f: LogSumExpForm, x: np.ndarray) -> np.ndarray:
+    """f along the last axis, a block of rows at a time."""
+    rows = x.reshape(-1, x.shape[-1]) if x.ndim != 2 and x.size else x
+    if rows.ndim != 2 or rows.shape[0] <= _BLOCK_ROWS:
+        return _evaluate_block(f, x)
+    out = np.empty(rows.shape, dtype=np.float64)
+    for start in range(0, rows.shape[0], _BLOCK_ROWS):
+        out[start : start + _BLOCK_ROWS] = _evaluate_block(f, rows[start : start + _BLOCK_ROWS])
+    return out.reshape(x.shape)
+
+
+def _evaluate_block(f: LogSumExpForm, x: np.ndarray) -> np.ndarray:
     """f along the last axis.
 
     exp(D) (softmax, softmin) is E / s, accurate to a few ulps however it is
@@ -115,14 +131,20 @@ def _evaluate(f: LogSumExpForm, x: np.ndarray) -> np.ndarray:
     if infinite.any():  # the limit: the +inf entries share the mass
         t = np.where(infinite, np.where(np.isposinf(t), 0.0, -np.inf), t)
         m = np.where(infinite, 0.0, m)
-    shifted = np.subtract(t, m, out=t if t is not x else None)
-    e = np.exp(shifted)
     if softmax_like:
+        e = np.subtract(t, m, out=t if t is not x else None)
+        np.exp(e, out=e)
         np.divide(e, _row_sums(e), out=e)
         return e
-    top = shifted == 0  # the entries equal to the row maximum, each with e = 1
-    np.multiply(e, ~top, out=e)  # the rest: everything but one maximum (ties add back below)
-    rest = _row_sums(e) + (_row_counts(top) - 1)
+    # exp of the shifted logits with the row maxima (e = 1) masked out, summed: the rest
+    shifted = np.subtract(t, m, out=t if t is not x else None)
+    others = shifted != 0
+    e = np.exp(shifted)
+    np.multiply(e, others, out=e)
+    rest = _row_sums(e)
+    n = t.shape[-1]
+    if np.count_nonzero(others) != others.size // n * (n - 1):  # a tied maximum: add back all but one
+        rest += (n - 1) - _row_counts(others)
     log_s = np.log1p(rest)
     if f.component == D:
         return np.subtract(shifted, log_s, out=shifted)
