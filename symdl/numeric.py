@@ -143,7 +143,12 @@ class NumericFunction:
         flat = work.reshape(-1)  # kernels see one writable 1-d array
         bounds = self.bounds(tuple(values)) if any(self.clamp) else (0.0, 0.0)
         with np.errstate(over="ignore", under="ignore"):
-            out = np.asarray(self.kernel(flat, *values, *bounds))
+            if flat.size > 2 * _BLOCK and _passes(self.source) >= _BLOCKED_PASSES:
+                out = np.empty(flat.shape)
+                for start in range(0, flat.size, _BLOCK):
+                    out[start : start + _BLOCK] = self.kernel(flat[start : start + _BLOCK], *values, *bounds)
+            else:
+                out = np.asarray(self.kernel(flat, *values, *bounds))
             if out.shape != flat.shape:
                 out = np.broadcast_to(out, flat.shape)
             out = out.astype(dtype, copy=False).reshape(array.shape)
@@ -168,6 +173,21 @@ class NumericFunction:
                 raise BadParameter(f"{self.name}: parameter {name} must be finite, got {value!r}")
             values.append(number)
         return values
+
+
+# A kernel of several passes over the array runs a block at a time, so that its
+# temporaries stay in cache (bench/numeric_speed.py at 10^7 values: tanhshrink 2.1x
+# the naive formula whole, 1.3x in blocks; silu 1.1x -> 0.8x).  A kernel of one or two
+# passes runs whole: copying its blocks into the output would cost more than it saves.
+_BLOCK = 1 << 16
+_BLOCKED_PASSES = 3
+
+
+@cache
+def _passes(source: str) -> int:
+    """The statements of a kernel's body, less its signature, ``out = ...`` and ``return``."""
+    body = [line for line in source.splitlines()[1:] if line.strip() and not line.strip().startswith("return")]
+    return len(body) - 1
 
 
 @cache

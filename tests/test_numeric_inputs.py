@@ -157,3 +157,44 @@ def test_expressions_compile_too():
     assert d_of_g(0.5) == pytest.approx(-1.0)
     with pytest.raises(symdl.SymdlError, match="in x or y alone"):
         symdl.numpy_function(symdl.output_form("elu"))  # alpha is left in it
+
+
+def _big_input(size: int, dtype=np.float64) -> np.ndarray:
+    """Every kind of value a long array holds: the grid's range, extremes, zeros, inf and NaN."""
+    rng = np.random.default_rng(7)
+    x = (4 * rng.standard_normal(size)).astype(dtype)
+    x[::97] = rng.uniform(-800, 800, x[::97].size).astype(dtype)
+    big, tiny = np.finfo(dtype).max, np.finfo(dtype).tiny
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, big, -big, tiny], dtype=dtype)
+    x[5::1001] = specials[np.arange(x[5::1001].size) % len(specials)]
+    return x
+
+
+@pytest.mark.parametrize("name", SCALAR)
+@pytest.mark.parametrize("derivative", [False, True], ids=["f", "df"])
+def test_long_arrays_in_blocks_equal_short_ones(name, derivative):
+    """Long inputs run a block at a time (symdl.numeric._BLOCK); the blocks must stitch exactly."""
+    from symdl.numeric import _BLOCK
+
+    f = symdl.numpy_function(name, derivative=derivative)
+    params = {s.name: float(v) * 3 / 4 for s, v in symdl.activation(name).params.items()}  # not folded in
+    for dtype, kwargs in ((np.float64, {}), (np.float32, {}), (np.float64, params)):
+        x = _big_input(3 * _BLOCK + 17, dtype)
+        before = x.copy()
+        with np.errstate(all="raise"):
+            whole = f(x.reshape(-1, 1), **kwargs).ravel()
+        pieces = np.concatenate([f(x[s : s + 50_000], **kwargs) for s in range(0, x.size, 50_000)])
+        assert whole.dtype == dtype and np.array_equal(whole, pieces, equal_nan=True)
+        assert np.array_equal(x, before, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_many_rows_in_blocks_equal_few(name):
+    from symdl.logsumexp import _BLOCK_ROWS
+
+    f = symdl.numpy_function(name)
+    x = _big_input((2 * _BLOCK_ROWS + 3) * 6).reshape(2, -1, 3)  # rows of 3, in a 3-d array
+    whole = f(x).reshape(-1, 3)
+    rows = x.reshape(-1, 3)
+    pieces = np.concatenate([f(rows[s : s + _BLOCK_ROWS]) for s in range(0, len(rows), _BLOCK_ROWS)])
+    assert np.array_equal(whole, pieces, equal_nan=True)
