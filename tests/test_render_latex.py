@@ -298,3 +298,18 @@ def test_a_name_of_several_symbols_is_bracketed_before_its_prime():
     assert symdl.derive("logsigmoid")._repr_latex_().startswith(r"$\displaystyle (\log\sigma)'(x) = ")
     assert symdl.derive("sigmoid")._repr_latex_().startswith(r"$\displaystyle \sigma'(x) = ")
     assert symdl.derive("relu")._repr_latex_().startswith(r"$\displaystyle \operatorname{ReLU}'(x) = ")
+
+
+def test_headings_use_the_names_lecturers_and_pytorch_use():
+    from symdl.render.words import title
+
+    expected = {
+        "sigmoid": "Sigmoid",
+        "leaky_relu": "LeakyReLU",
+        "selu": "SELU",
+        "gelu_tanh": "GELU (tanh)",
+        "logsigmoid": "LogSigmoid",
+        "log_softmax": "LogSoftmax",
+        "binary_step": "Binary step",
+    }
+    assert {name: title(symdl.activation(name)) for name in expected} == expected

@@ -112,11 +112,14 @@ def words(lang: str) -> dict[str, str]:
 
 
 def title(act: Activation) -> str:
-    """The name in a heading: the LaTeX name's word (Sigmoid, ReLU, LeakyReLU), else the catalogue name."""
-    match = re.fullmatch(r"\\operatorname\{([A-Za-z0-9]+)\}", act.tex)
+    """The name in a heading: the LaTeX name's word (ReLU, LeakyReLU, GELU (tanh)), else the catalogue
+    name (Sigmoid, Binary step); a name printed as log of another is Log and that name (LogSigmoid)."""
+    match = re.fullmatch(r"\\operatorname\{([A-Za-z0-9]+)\}(?:_\{\\?([A-Za-z]+)\})?", act.tex)
     if match and len(match.group(1)) > 2:
         word = match.group(1)
-        return word[0].upper() + word[1:]
+        return word[0].upper() + word[1:] + (f" ({match.group(2)})" if match.group(2) else "")
+    if act.tex.startswith("\\log") and act.name.startswith("log") and len(act.name) > 4:
+        return "Log" + act.name.removeprefix("log").lstrip("_").capitalize()
     return act.name.replace("_", " ").capitalize()
 
 
