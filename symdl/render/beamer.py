@@ -44,8 +44,9 @@ def frame(name: str, style: Style = DEFAULT_STYLE) -> str:
             rf"\symdlplot{{{act.name}}}{{{said['plot'].format(name=heading)}}}",
             r"\end{column}",
             r"\end{columns}",
+            r"\smallskip",  # a matrix (softmax's Jacobian) otherwise touches the heading below it
             rf"{{\small\textbf{{{said['working']}}}\par}}",
-            rf"\symdlfit{{{0.4 if act.is_vector else 0.42}\textheight}}{{{_lines(latex.worked(name, style))}}}",
+            rf"\symdlfit{{{0.38 if act.is_vector else 0.42}\textheight}}{{{_lines(latex.worked(name, style))}}}",
             *([r"{\tiny " + " ".join(notes) + r"\par}"] if notes else []),
             r"\end{frame}",
         ]
