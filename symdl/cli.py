@@ -301,12 +301,24 @@ def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int |
     click.option("--loss", metavar="NAME", help="The loss: mse, bce or cross_entropy (default: the spec's)."),
     click.option("--target", metavar="T", help='The target: "1, 0"; rows of a batch separated by ";".'),
     click.option("--learning-rate", metavar="ETA", help="The step size of the update, e.g. 0.01 or 1/100."),
+    click.option(
+        "--graph",
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Also draw the computation graph, values and gradients, to FILE (.pdf, .png or .svg).",
+    ),
 )
-def backward(asked: _PassOptions, loss: str | None, target: str | None, learning_rate: str | None) -> None:
+def backward(
+    asked: _PassOptions, loss: str | None, target: str | None, learning_rate: str | None, graph: str | None
+) -> None:
     """Loss, backpropagation and one update for CONFIG (default: the lecture's network): exact, direct, NumPy."""
     from symdl.backward import backpropagate, target_from_text
     from symdl.render import backward as view
 
+    if graph is not None:  # a name symdl cannot draw to fails before the work, not after it
+        from symdl.render.graph import graph_format
+
+        graph_format(graph)
     net = asked.network()
     changes = {"loss": loss, "learning_rate": learning_rate}
     changes = {key: value for key, value in changes.items() if value is not None}
@@ -315,6 +327,10 @@ def backward(asked: _PassOptions, loss: str | None, target: str | None, learning
     if changes:
         net = replace(net, **changes)
     result = backpropagate(net)
+    if graph is not None:
+        from symdl.render.graph import draw_graph
+
+        draw_graph(result, graph)
     asked.show(view, result)
     if not result.checks.agrees:
         click.echo(f"symdl: the gradients disagree: {result.checks}", err=True)

@@ -35,3 +35,7 @@ class UnknownLoss(SymdlError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+class BadOutput(SymdlError, ValueError):
+    """A file symdl cannot write: a format it does not draw, a missing directory, no permission."""
