@@ -267,8 +267,10 @@ class Network:
         name = data.get("loss", DEFAULT_LOSS)
         if not isinstance(name, str):
             raise BadNetwork(f'{where}loss must be a name such as "mse" or "cross_entropy", got {_text(name)}')
-        rate = _number(data["learning_rate"], f"{where}learning_rate") if "learning_rate" in data else None
-        return cls(inputs, layers, source, target, name, DEFAULT_LEARNING_RATE if rate is None else rate)
+        rate = DEFAULT_LEARNING_RATE
+        if "learning_rate" in data:
+            rate = _number(data["learning_rate"], f"{where}learning_rate")
+        return cls(inputs, layers, source, target, name, rate)
 
     # ------------------------------------------------------------------ variants
 
@@ -359,8 +361,7 @@ def _layer(raw: Any, number: int, where: str) -> Layer:
 
 def _values(act: Activation, params: Mapping[str, Any] | None) -> tuple[tuple[Symbol, Expr], ...]:
     given = {key: _plain_number(value) for key, value in (params or {}).items()}
-    order = [p.symbol for p in act.parameters]
-    return tuple(sorted(act.values(given).items(), key=lambda sv: order.index(sv[0])))
+    return tuple(act.values(given).items())  # in the declaration's order, as Activation.values keeps it
 
 
 class _located:
@@ -653,7 +654,7 @@ def numeric_activation(layer: Layer) -> Callable[[np.ndarray], np.ndarray]:
     if layer.is_identity:
         return lambda z: z
     f = numpy_function(layer.activation)
-    params = {s.name: float(v) for s, v in layer.values} if layer.activation.parameters else {}
+    params = {s.name: float(v) for s, v in layer.values}
     return lambda z: np.asarray(f(z, **params), dtype=np.float64)
 
 
@@ -682,10 +683,9 @@ def _largest_ulps(network: Network, steps: tuple[Intermediate, ...]) -> tuple[fl
             if k % 2 == 0:
                 scale = previous @ np.abs(_floats(layer.weights)) + np.abs(_floats(layer.bias))
                 z_scale = scale.max(axis=1, keepdims=True)
-                rows = np.maximum(z_scale, magnitude.max(axis=1, keepdims=True))
             else:
-                rows = np.maximum(z_scale, magnitude.max(axis=1, keepdims=True))
                 previous = magnitude
+            rows = np.maximum(z_scale, magnitude.max(axis=1, keepdims=True))
             for r in range(step.exact.rows):
                 ulp = np.spacing(rows[r, 0]) if rows[r, 0] > 0 else np.finfo(np.float64).smallest_subnormal
                 for c in range(step.exact.cols):

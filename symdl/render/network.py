@@ -20,12 +20,12 @@ import numpy as np
 from sympy import Add, Expr, ImmutableMatrix, Mul, Rational, Symbol
 from sympy.printing.str import StrPrinter
 
-from symdl.network import Applied, Forward, GeneralLayer
+from symdl.network import Applied, Forward, GeneralLayer, Network
 from symdl.render import latex as activation_latex
 from symdl.render import templates
 from symdl.render.latex import Tex
 from symdl.render.notation import Style, notation
-from symdl.render.printer import LecturePrinter, bracket, decimal
+from symdl.render.printer import LecturePrinter, bracket, decimal, subscript
 from symdl.render.words import LECTURE_DIFFERS
 
 WORDS: dict[str, dict[str, str]] = {
@@ -104,8 +104,7 @@ def _sup(number: int) -> str:
 
 
 def _sub(*indices: int) -> str:
-    text = ("," if any(i >= 10 for i in indices) else "").join(str(i) for i in indices)
-    return f"_{text}" if len(text) == 1 else f"_{{{text}}}"
+    return subscript(("," if any(i >= 10 for i in indices) else "").join(str(i) for i in indices))
 
 
 class _Names:
@@ -590,12 +589,10 @@ def report(result: Forward, board: Board = Board()) -> str:
             f"    B{number} = {_row_text(layer.bias, plain)}",
         ]
     lines += ["", "forward pass: exact, then ≈ float64 (NumPy)"]
-    width = max(len(_formula(s.name, len(net.layers), net)) for s in result.steps)
+    width = max(len(_formula(s.name, net)) for s in result.steps)
     for k, step in enumerate(result.steps):
         order = result.layer_input(k // 2 + 1)
-        lines.append(
-            f"  {_formula(step.name, len(net.layers), net).ljust(width)}  = {_row_text(step.exact, plain, order)}"
-        )
+        lines.append(f"  {_formula(step.name, net).ljust(width)}  = {_row_text(step.exact, plain, order)}")
         lines.append(f"  {''.ljust(width)}  ≈ {_float_text(step.numeric)}")
     lines += ["", "general formula (one example; every input, weight and bias a symbol)"]
     for number, (g, layer) in enumerate(zip(result.general, net.layers, strict=True), start=1):
@@ -615,9 +612,9 @@ def report(result: Forward, board: Board = Board()) -> str:
     return "\n".join(lines)
 
 
-def _formula(name: str, layers: int, net: Any) -> str:
+def _formula(name: str, net: Network) -> str:
     """Z1 = X W1 + B1, H1 = f(Z1), Y = f(Z2)."""
-    number = int(name[1:]) if name != "Y" else layers
+    number = int(name[1:]) if name != "Y" else len(net.layers)
     if name.startswith("Z"):
         before = "X" if number == 1 else f"H{number - 1}"
         return f"{name} = {before} W{number} + B{number}"
