@@ -24,6 +24,19 @@ B1 = [0, 0, 0]
 W2 = [[1, mpmath.mpf("0.5")], [-1, mpmath.mpf("0.5")], [0, 1]]
 B2 = [1, mpmath.mpf("-0.5")]
 
+# The same slide as a spec, typed; each test below changes what it is about.
+LECTURE = """
+X = [1, 2, 1]
+[[layer]]
+W = [[1, 1, -1], [1, 0.5, -1], [1, 1, 1]]
+B = [0, 0, 0]
+activation = "identity"
+[[layer]]
+W = [[1, 0.5], [-1, 0.5], [0, 1]]
+B = [1, -0.5]
+activation = "identity"
+"""
+
 
 def dense(h, w, b):
     """h W + b, row by row, in mpmath."""
@@ -200,17 +213,7 @@ activation = "identity"
 
 
 def test_a_batch_runs_every_row():
-    spec = """
-X = [[1, 2, 1], [0, 0, 0], [1, -2, 0]]
-[[layer]]
-W = [[1, 1, -1], [1, 0.5, -1], [1, 1, 1]]
-B = [0, 0, 0]
-activation = "relu"
-[[layer]]
-W = [[1, 0.5], [-1, 0.5], [0, 1]]
-B = [1, -0.5]
-activation = "identity"
-"""
+    spec = LECTURE.replace("X = [1, 2, 1]", "X = [[1, 2, 1], [0, 0, 0], [1, -2, 0]]").replace('"identity"', '"relu"', 1)
     result = Network.from_text(spec).forward()
     # by hand: row 2 is all zeros, so Z1 = B1 = 0 and Y = B2;
     # row 3: Z1 = [1 - 2, 1 - 1, -1 + 2] = [-1, 0, 1], H1 = [0, 0, 1], Y = [1, 1 - 0.5]
@@ -222,18 +225,7 @@ activation = "identity"
 
 def test_layer_parameters():
     spec = symdl.lecture_network()
-    text = """
-X = [1, 2, 1]
-[[layer]]
-W = [[1, 1, -1], [1, 0.5, -1], [1, 1, 1]]
-B = [0, 0, 0]
-activation = "leaky_relu"
-parameters = { alpha = 0.2 }
-[[layer]]
-W = [[1, 0.5], [-1, 0.5], [0, 1]]
-B = [1, -0.5]
-activation = "identity"
-"""
+    text = LECTURE.replace('"identity"', '"leaky_relu"\nparameters = { alpha = 0.2 }', 1)
     result = Network.from_text(text).forward()
     assert result.H1.exact.tolist() == [[4, 3, Rational(-2, 5)]]  # max(0.2 * -2, -2)
     assert result.Y.exact.tolist() == [[2, Rational(13, 5)]]  # 2 + 1.5 - 0.4 - 0.5
@@ -242,19 +234,8 @@ activation = "identity"
 
 
 def test_custom_activation_from_the_spec():
-    text = """
-X = [1, 2, 1]
-[activations]
-netmish = "x*tanh(softplus(x))"
-[[layer]]
-W = [[1, 1, -1], [1, 0.5, -1], [1, 1, 1]]
-B = [0, 0, 0]
-activation = "netmish"
-[[layer]]
-W = [[1, 0.5], [-1, 0.5], [0, 1]]
-B = [1, -0.5]
-activation = "identity"
-"""
+    text = LECTURE.replace("[[layer]]", '[activations]\nnetmish = "x*tanh(softplus(x))"\n[[layer]]', 1)
+    text = text.replace('"identity"', '"netmish"', 1)
     result = Network.from_text(text).forward()
     assert result.agreement.agrees
     close(result, reference(lambda z: z * mpmath.tanh(mpmath.log(1 + mpmath.exp(z)))))
@@ -272,17 +253,6 @@ def test_with_activations_checks_names():
 
 # --------------------------------------------------------------------------- bad input: one clear line
 
-LECTURE = """
-X = [1, 2, 1]
-[[layer]]
-W = [[1, 1, -1], [1, 0.5, -1], [1, 1, 1]]
-B = [0, 0, 0]
-activation = "identity"
-[[layer]]
-W = [[1, 0.5], [-1, 0.5], [0, 1]]
-B = [1, -0.5]
-activation = "identity"
-"""
 
 BAD = [
     (
