@@ -12,7 +12,6 @@ import pytest
 from sympy import Rational, Symbol, exp, latex
 
 import symdl
-from symdl.catalog import CATALOGUE
 from symdl.errors import BadNetwork, UnknownActivation
 from symdl.network import Applied, Layer, Network
 from tests.conftest import SCALAR, VECTOR, mp_function
@@ -164,8 +163,9 @@ def test_vector_activations_in_the_hidden_layer(name):
     close(result, vector_reference(VECTOR_REFERENCES[name]))
 
 
-def test_every_catalogue_entry_is_covered():
-    assert set(SCALAR) | set(VECTOR) == {a.name for a in CATALOGUE}
+def test_every_vector_activation_has_an_independent_reference():
+    # SCALAR and VECTOR split the catalogue (conftest), so the parametrized tests above cover every entry;
+    # the vector ones also need a hand-written reference here.
     assert set(VECTOR) == set(VECTOR_REFERENCES)
 
 
