@@ -22,7 +22,6 @@ import argparse
 import random
 import time
 import tracemalloc
-from dataclasses import replace
 from itertools import pairwise
 
 from sympy import Expr, ImmutableMatrix, Rational
@@ -86,7 +85,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1)
     args = parser.parse_args()
 
-    backpropagate(replace(network((3, 3, 2), args.hidden, args.output, args.loss, 1)))  # compile f' once
+    backpropagate(network((3, 3, 2), args.hidden, args.output, args.loss, 1))  # compile f' once
     print(f"hidden {args.hidden}, output {args.output}, loss {args.loss}, batch {args.batch}, seed {SEED}")
     header = f"{'network':>9} {'params':>6} {'time s':>7} {'peak MiB':>8} {'expr nodes':>10} {'nodes/param':>11}"
     header += f"  {'checks':<6} {'direct s':>8}  direct = chain"

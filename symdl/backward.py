@@ -236,7 +236,7 @@ def backpropagate(network: Network, direct: bool | None = None) -> Backward:
 
     chain_deltas, backs, slopes = _chain_rule(network, result, rule)
     chain = _gradients(network, result, chain_deltas)
-    numeric_deltas, numeric = _numeric(network, rule)
+    numeric_deltas, numeric = _numeric(network, result, rule)
     if direct is None:
         direct = _parameter_count(network) <= DIRECT_LIMIT
     directly = _direct(network, result) if direct else None
@@ -548,10 +548,11 @@ def _slope(layer: Layer, z: np.ndarray) -> np.ndarray:
     return np.asarray(numpy_function(layer.activation, derivative=True)(z, **params), dtype=np.float64)
 
 
-def _numeric(network: Network, rule: OutputDelta) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """δ of every layer and the gradients (W1, B1, ...) by float64 backpropagation on the whole batch."""
+def _numeric(network: Network, result: Forward, rule: OutputDelta) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """δ of every layer and the gradients (W1, B1, ...) by float64 backpropagation on the whole batch,
+    from the float64 Z and H of the forward pass."""
     weights = _float_weights(network)
-    passes = numeric_forward(network, weights)
+    passes = [(z.numeric, h.numeric) for z, h in zip(result.steps[::2], result.steps[1::2], strict=True)]
     m = network.inputs.rows
     target = _floats(network.target)
     last = network.layers[-1]

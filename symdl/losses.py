@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 import random
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, reduce
@@ -51,7 +50,7 @@ from sympy import (
 )
 
 from symdl.calculus import derive, y, ys
-from symdl.catalog import Activation, activation, i, j, k, n, x
+from symdl.catalog import Activation, _key, activation, i, j, k, n, x
 from symdl.errors import DerivationError, UnknownLoss
 from symdl.readable import readable
 
@@ -114,10 +113,6 @@ LOSSES: tuple[Loss, ...] = (
         pairs_with="softmax",
     ),
 )
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", name.lower())
 
 
 _BY_KEY: dict[str, Loss] = {
@@ -378,16 +373,17 @@ def numpy_delta(rule: OutputDelta, values: Mapping[Symbol, Any]) -> Callable[...
     (no sum over the outputs, no z): y − t, 2(y − t)/n · y(1 − y), ...; None otherwise."""
     if rule.uses_sum or rule.uses_z:
         return None
-    plain, (yy, tt, _) = _plain(rule.result.subs(dict(values)))
-    f = lambdify((yy, tt, n), plain, modules="numpy")
-    return lambda outputs, targets: np.broadcast_to(
-        np.asarray(f(outputs, targets, outputs.shape[-1]), float), outputs.shape
-    )
+    return _entrywise(rule.result.subs(dict(values)))
 
 
 def numpy_gradient(declared: Loss) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """∂ℓ/∂y of every entry, in float64, from the derived gradient."""
-    plain, (yy, tt, _) = _plain(gradient(declared))
+    return _entrywise(gradient(declared))
+
+
+def _entrywise(expr: Expr) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """An expression in y_j, t_j and n as NumPy on whole matrices, entry by entry, n the number of columns."""
+    plain, (yy, tt, _) = _plain(expr)
     f = lambdify((yy, tt, n), plain, modules="numpy")
     return lambda outputs, targets: np.broadcast_to(
         np.asarray(f(outputs, targets, outputs.shape[-1]), float), outputs.shape

@@ -24,9 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Ellipse, FancyBboxPatch
 from matplotlib.textpath import TextToPath
-from sympy import ImmutableMatrix
 
-from symdl.backward import Backward
+from symdl.backward import Backward, _floats
 from symdl.errors import BadNetwork, BadOutput
 from symdl.losses import numpy_gradient
 
@@ -123,10 +122,6 @@ def graph_nodes(result: Backward) -> Graph:
     ]
     edges += [GraphEdge(previous, "L", loss), GraphEdge("T", "L", loss)]
     return Graph(tuple(nodes), tuple(edges))
-
-
-def _floats(matrix: ImmutableMatrix) -> np.ndarray:
-    return np.array([[float(matrix[r, c]) for c in range(matrix.cols)] for r in range(matrix.rows)])
 
 
 def number(value: float) -> str:
