@@ -47,7 +47,7 @@ from symdl.calculus import Breakpoint, Derivation, derive, y, ys
 from symdl.catalog import Activation, i, j, k, n, x, xs
 from symdl.errors import DerivationError
 from symdl.readable import readable
-from symdl.regions import Region
+from symdl.regions import Region, grouped
 
 # An activation that *is* an elementary function is worked from the definition the lecture gives it:
 # tanh x = (e^x - e^-x)/(e^x + e^-x).  SymPy does the rewriting.
@@ -121,9 +121,8 @@ class Output(Function):
         act, arg = self.activation, self.args[0]
         if act.is_vector:
             return f"s_{{{printer._print(arg)}}}"
-        if _is_applied_function(act.definition):
-            return printer._print(act.definition.subs(x, arg))
-        return f"{act.tex}({printer._print(arg)})"
+        plain = unnamed(self)
+        return printer._print(plain) if plain is not self else f"{act.tex}({printer._print(arg)})"
 
 
 @cache
@@ -135,6 +134,13 @@ def named(act: Activation) -> type[Output]:
 
 def _is_applied_function(expr: Expr) -> bool:
     return isinstance(expr, Function) and expr.args == (x,)
+
+
+def unnamed(expr: Expr) -> Expr:
+    """The named output of an activation that is itself a function (tanh) as that function; else ``expr``."""
+    if isinstance(expr, Output) and _is_applied_function(expr.activation.definition):
+        return expr.activation.definition.subs(x, expr.args[0])
+    return expr
 
 
 def written(expr: Expr) -> Expr:
@@ -420,7 +426,7 @@ def _working(d: Derivation, shown: tuple[Symbol, ...]) -> Working:
         region = Region(-oo, oo, False, False, definition)
         steps = chain(definition, act, g, _checker(act, definition, region, values))
         return Working(d, shown, None, (Branch((region,), steps),), ())
-    kinks = tuple(b for b in d.breakpoints if not b.differentiable)
+    kinks = d.kinks
     branches = []
     for expr, where in _grouped(_open_at_kinks(d.regions, kinks)):
         branch = expr.subs(sub)
@@ -465,26 +471,12 @@ def _open_at_kinks(regs: tuple[Region, ...], kinks: tuple[Breakpoint, ...]) -> l
 
 def _grouped(regs: Iterable[Region]) -> list[tuple[Expr, list[Region]]]:
     """Regions with the same expression together, rightmost first (as a lecturer writes cases)."""
-    groups: list[tuple[Expr, list[Region]]] = []
-    for r in reversed(list(regs)):
-        for expr, where in groups:
-            if expr == r.expr:
-                where.append(r)
-                break
-        else:
-            groups.append((r.expr, [r]))
-    return groups
+    return grouped((r, r.expr) for r in reversed(list(regs)))
 
 
 def _output_branch(g: Expr, region: Region, branch: Expr, values: Mapping[Symbol, Expr]) -> Expr:
     """The branch of the output form g(y) that holds for y = f(x) on ``region``."""
-    if not isinstance(g, Piecewise):
-        return g
-    at = branch.subs(values).subs(x, region.sample(values))
-    for expr, cond in g.args:
-        if cond.subs(y, at).subs(values) == S.true:
-            return expr
-    raise DerivationError(f"no branch of the output form {g} holds at y = {at}")
+    return _branch_at(g, y, branch.subs(values).subs(x, region.sample(values)), values)
 
 
 def _shown_region(r: Region, sub: Mapping[Symbol, Expr]) -> Region:
@@ -535,11 +527,11 @@ def derivative_cases(d: Derivation, shown: Iterable[Symbol] = ()) -> tuple[Case,
     """f' as rows: each value with where it holds, then the kinks with the value used there (PyTorch's)."""
     values = d.valuemap
     sub = {s: values[s] for s in shown}
-    kinks = tuple(b for b in d.breakpoints if not b.differentiable)
+    kinks = d.kinks
     g = d.output_form
     rows = []
     for _, where in _grouped(_open_at_kinks(d.regions, kinks)):
-        slope = _branch_at(d.derivative, where[0].sample(values), values)
+        slope = _branch_at(d.derivative, x, where[0].sample(values), values)
         own = None
         if g is not None:
             g_here = _output_branch(g, where[0], where[0].expr, values)
@@ -561,13 +553,14 @@ def derivative_cases(d: Derivation, shown: Iterable[Symbol] = ()) -> tuple[Case,
     return tuple(merged)
 
 
-def _branch_at(expr: Expr, point: Expr, values: Mapping[Symbol, Expr]) -> Expr:
+def _branch_at(expr: Expr, var: Symbol, point: Expr, values: Mapping[Symbol, Expr]) -> Expr:
+    """The branch of ``expr`` (a Piecewise in ``var``, or one expression) that holds at ``var`` = ``point``."""
     if not isinstance(expr, Piecewise):
         return expr
     for e, cond in expr.args:
-        if cond.subs(x, point).subs(values) == S.true:
+        if cond.subs(var, point).subs(values) == S.true:
             return e
-    raise DerivationError(f"no branch of {expr} holds at x = {point}")
+    raise DerivationError(f"no branch of {expr} holds at {var} = {point}")
 
 
 def own_terms(d: Derivation, shown: Iterable[Symbol] = ()) -> Expr | None:
@@ -590,6 +583,7 @@ __all__ = [
     "in_own_terms",
     "named",
     "own_terms",
+    "unnamed",
     "verify",
     "working",
     "written",

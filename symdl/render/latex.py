@@ -16,7 +16,7 @@ from symdl.catalog import Activation, activation, i, j
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex
 from symdl.render.printer import cases, decimal
 from symdl.render.words import LECTURE_DIFFERS, RULE_WORDS, words
-from symdl.steps import derivative_cases, in_own_terms, own_terms, working
+from symdl.steps import derivative_cases, in_own_terms, own_terms, working, written
 
 ONE_LINE = 70  # a branch's steps go on one line if together they are at most this many characters of LaTeX
 
@@ -38,8 +38,6 @@ def _setup(act: str | Activation, style: Style, params: Params) -> tuple[Derivat
 
 def definition(act: str | Activation, style: Style = DEFAULT_STYLE, params: Params = None) -> Tex:
     """f(x) = its definition: ``\\sigma(x) = \\frac{1}{1 + e^{-x}}``, ``\\tanh x = \\frac{e^x - e^{-x}}{...}``."""
-    from symdl.steps import written
-
     d, w = _setup(act, style, params)
     lhs = w.definition_lhs()
     rhs = w(written(d.activation.definition).subs(w.substitution))

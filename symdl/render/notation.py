@@ -11,9 +11,10 @@ from functools import cached_property
 from sympy import Expr, Rational, Symbol
 from sympy import latex as sympy_latex
 
-from symdl.catalog import Activation
+from symdl.catalog import Activation, x
 from symdl.errors import BadParameter
 from symdl.render.printer import LecturePrinter, decimal
+from symdl.steps import named
 
 # Where the user does not say, parameters are written the lecture's way: LeakyReLU's fixed slope
 # by its value, max(0.01x, x); PReLU's learned slope by its name, max(alpha x, x); all others by name.
@@ -63,7 +64,7 @@ class Notation:
 
     act: Activation
     style: Style
-    values: tuple[tuple[Symbol, Expr], ...]  # every parameter's value
+    values: tuple[tuple[Symbol, Expr], ...]  # every parameter's value, in the declaration's order
 
     @cached_property
     def shown(self) -> tuple[Symbol, ...]:
@@ -81,8 +82,7 @@ class Notation:
     @property
     def hidden(self) -> tuple[tuple[Symbol, Expr], ...]:
         """Parameters written by name, with their values (for the note under the formulas)."""
-        order = [p.symbol for p in self.act.parameters]
-        return tuple(sorted(((s, v) for s, v in self.values if s not in self.shown), key=lambda sv: order.index(sv[0])))
+        return tuple((s, v) for s, v in self.values if s not in self.shown)
 
     def printer(self, powers: bool = False) -> LecturePrinter:
         return LecturePrinter(
@@ -113,11 +113,7 @@ class Notation:
         args = f"{var}; {hidden}" if hidden else var
         if self.act.is_vector:
             return f"s_i = {self.act.tex}({args})_i"
-        from symdl.steps import named
-
         if not hidden:
-            from symdl.catalog import x
-
             return self(named(self.act)(x))
         return f"{self.act.tex}({args})"
 

@@ -37,7 +37,11 @@ from sympy import (
 from sympy.core.relational import Relational
 from sympy.printing.latex import LatexPrinter
 
+from symdl.catalog import n, x
+from symdl.errors import DerivationError
 from symdl.primitives import Maximum, Minimum
+from symdl.regions import grouped, regions
+from symdl.steps import Output, unnamed
 
 # Functions by SymPy class name: (LaTeX name, whether a simple argument goes without brackets: \tanh x).
 FUNCTIONS: dict[str, tuple[str, bool]] = {
@@ -163,8 +167,6 @@ class LecturePrinter(LatexPrinter):
         self.values = values or {}  # parameter values: they order the breakpoints of cases
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
-        from symdl.steps import Output
-
         # These carry their own _latex (SymPy-style brackets); the lecture's forms win.
         if isinstance(expr, Output):
             return self._print_Output(expr)
@@ -244,12 +246,10 @@ class LecturePrinter(LatexPrinter):
         act, arg = expr.activation, expr.args[0]
         if act.is_vector:
             return "s" + subscript(self._print(arg))
-        plain = _plain(expr)
+        plain = unnamed(expr)
         return self._print(plain) if plain is not expr else f"{act.tex}({self._print(arg)})"
 
     def _print_Sum(self, expr: Sum) -> str:
-        from symdl.catalog import n
-
         (index, lo, hi), body = expr.limits[0], expr.function
         limits = (
             subscript(self._print(index))
@@ -353,7 +353,7 @@ class LecturePrinter(LatexPrinter):
         if power == S.Half:
             return rf"\sqrt{{{self._print(base)}}}"
         exponent = f"{power.p}/{power.q}" if power.is_Rational and not power.is_Integer else self._print(power)
-        base = _plain(base)
+        base = unnamed(base)
         if isinstance(base, Function) and type(base).__name__ in FUNCTIONS and power.is_Integer and power > 0:
             return self._print_Function(base, exp=exponent)
         text = self._print(base)
@@ -369,23 +369,11 @@ class LecturePrinter(LatexPrinter):
 
     def _rows(self, expr: Piecewise) -> list[tuple[Expr, Any]]:
         """The branches with where each holds: regions of x (rightmost first), else the declared conditions."""
-        from symdl.catalog import x
-        from symdl.errors import DerivationError
-        from symdl.regions import regions
-
         try:
             found = regions(expr, x, self.values)
         except (DerivationError, TypeError, ValueError):
             return [(value, condition) for value, condition in expr.args]
-        groups: list[tuple[Expr, list]] = []
-        for region in reversed(found):
-            for value, where in groups:
-                if value == region.expr:
-                    where.append(region)
-                    break
-            else:
-                groups.append((region.expr, [region]))
-        return groups
+        return grouped((region, region.expr) for region in reversed(found))
 
     def condition(self, where: Any) -> str:
         """``\\text{if } x > 0``, ``\\text{if } -1 < x < 1 \\text{ or } ...``, ``\\text{otherwise}``."""
@@ -448,8 +436,6 @@ def _is_product(expr: Expr) -> bool:
 
 def _term_rank(term: Expr) -> tuple[bool, bool]:
     """Order of terms in a sum: positive before negative; the function's own output first (ELU(x) + alpha)."""
-    from symdl.steps import Output
-
     own = term.has(Output) or term.has(UnevaluatedExpr)
     return (_negative(term)[0], not own)
 
@@ -462,17 +448,6 @@ def _is_atom(expr: Expr) -> bool:
     if isinstance(expr, (Symbol, Indexed)) or (expr.is_Integer and expr >= 0):
         return True
     return isinstance(expr, (Function, UnevaluatedExpr)) and not isinstance(_inner(expr), (Add, Mul, Pow))
-
-
-def _plain(expr: Expr) -> Expr:
-    """The named output of an activation that is itself a function (tanh) as that function, for powers."""
-    from symdl.catalog import x
-    from symdl.steps import Output
-
-    definition = expr.activation.definition if isinstance(expr, Output) else None
-    if isinstance(definition, Function) and definition.args == (x,):
-        return expr.activation.definition.subs(x, expr.args[0])
-    return expr
 
 
 def _chain(parts: list[Relational]) -> tuple[Expr, str, Expr, str, Expr] | None:
