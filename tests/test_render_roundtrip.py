@@ -21,7 +21,6 @@ from sympy import (
     E,
     Eq,
     Function,
-    IndexedBase,
     KroneckerDelta,
     Max,
     Min,
@@ -39,7 +38,6 @@ from sympy import (
     pi,
     sin,
     sqrt,
-    symbols,
     tanh,
     true,
 )
@@ -47,15 +45,17 @@ from sympy.core.function import AppliedUndef
 
 import symdl
 from symdl.catalog import CATALOGUE
+from symdl.catalog import i as I_
+from symdl.catalog import j as J_
+from symdl.catalog import k as K_
+from symdl.catalog import n as N_
+from symdl.catalog import x as X
+from symdl.catalog import xs as XS
 from symdl.render.latex import definition, derivative, worked
 from symdl.render.notation import Style
 from tests.conftest import SCALAR, VECTOR, mp_function
 from tests.test_kinks import PYTORCH
 
-X = Symbol("x", real=True)
-XS = IndexedBase("x", real=True)
-I_, J_, K_ = symbols("i j k", integer=True, positive=True)
-N_ = Symbol("n", integer=True, positive=True)
 INDEX = {"i": I_, "j": J_, "k": K_}
 GREEK = {"alpha", "beta", "lambda", "theta", "pi", "sigma", "delta", "infty"}
 FUNCTIONS = {r"\tanh": tanh, r"\log": log, r"\arctan": atan, r"\cos": cos, r"\sin": sin}
@@ -334,10 +334,7 @@ class Reader:
 
 
 def read(text: str):
-    reader = Reader(tokens(text))
-    value = reader.expr()
-    reader.done()
-    return value
+    return read_tokens(tokens(text))
 
 
 def read_chain(toks: list[str]) -> list:
@@ -412,7 +409,7 @@ def holds(condition, point, act):
 def test_definition_reads_back_as_the_declaration(name):
     act = symdl.activation(name)
     parts = split_top(tokens(definition(name)), "=")
-    rhs = Reader(parts[-1]).expr() if len(parts) > 1 else Reader(parts[0]).expr()
+    rhs = Reader(parts[-1]).expr()
     f = mp_function(act.definition, act)
     for point in POINTS:
         assert close(value_at(meaning(rhs, act), point), f(mpmath.mpf(point.p) / point.q)), (name, point)
