@@ -33,7 +33,6 @@ import numpy as np
 from sympy import (
     Add,
     And,
-    Dummy,
     Expr,
     Float,
     ImmutableMatrix,
@@ -45,14 +44,10 @@ from sympy import (
     Pow,
     Rational,
     S,
-    cancel,
-    count_ops,
     diff,
     exp,
-    expand_mul,
     latex,
     log,
-    simplify,
 )
 from sympy.core.relational import Relational
 
@@ -60,10 +55,9 @@ from symdl.calculus import derive, y, ys
 from symdl.catalog import i, j, n, x
 from symdl.errors import BadNetwork
 from symdl.losses import Loss, OutputDelta, domain, numpy_delta, numpy_gradient, numpy_loss, t, through
-from symdl.network import Forward, Layer, Network, forward, numeric_activation
+from symdl.network import DIGITS, ORDER, Forward, Layer, Network, _floats, equal, forward, numeric_activation
 from symdl.numeric import numpy_function
 
-DIGITS = 40  # exact values are evaluated to this many digits
 NUMERIC_TOLERANCE = 1e-12  # float64 backprop against the exact gradient, relative to each matrix's largest entry
 FD_TOLERANCE = 1e-6  # central finite differences against float64 backprop, likewise
 DIRECT_LIMIT = 40  # direct differentiation runs by default up to this many parameters (the lecture's has 20)
@@ -444,73 +438,7 @@ def _direct(network: Network, result: Forward) -> list[ImmutableMatrix]:
     return out
 
 
-def equal(a: Expr, b: Expr) -> str:
-    """How two exact values were found equal: "identical", "simplifies to 0", "equal to 40 digits", "differs".
-
-    "simplifies to 0": the difference is 0 as a rational function of e and of every other exponential
-    taken as an independent variable (so it is 0 whatever their values, a proof), else by ``simplify``.
-    """
-    if a == b:
-        return "identical"
-    difference = S(a).doit() - S(b).doit()
-    if difference == 0 or cancel(_Generators()(difference)) == 0:
-        return "simplifies to 0"
-    if count_ops(difference) <= SIMPLIFY_OPS and simplify(difference) == 0:
-        return "simplifies to 0"
-    value = difference.evalf(DIGITS)
-    scale = max(abs(S(b).doit().evalf(DIGITS)), S.One)
-    if value.is_number and abs(value) <= scale * Rational(1, 10 ** (DIGITS - 5)):
-        return "equal to 40 digits"
-    return "differs"
-
-
-ORDER = ("identical", "simplifies to 0", "equal to 40 digits", "differs")
-SIMPLIFY_OPS = 150  # beyond this size simplify takes minutes; the 40-digit comparison decides instead
-
-
-class _Generators:
-    """An exact value as a rational function of independent symbols: e for e^q (q rational) and one
-    symbol for each other exponential e^{u}, keyed by u itself in that same canonical form."""
-
-    def __init__(self) -> None:
-        self.e = Dummy("e", positive=True)
-        self.table: dict[Expr, Dummy] = {}
-        self.memo: dict[Expr, Expr] = {}
-
-    def __call__(self, expr: Expr) -> Expr:
-        hit = self.memo.get(expr)
-        if hit is not None:
-            return hit
-        if isinstance(expr, exp):  # e^{a + b} = e^a e^b and e^{c u} = (e^u)^c: one symbol per primitive u
-            out = Mul(*(self._power(term) for term in Add.make_args(expand_mul(self(expr.args[0])))))
-        elif expr is S.Exp1:
-            out = self.e
-        elif expr.args:
-            out = expr.func(*(self(a) for a in expr.args))
-        else:
-            out = expr
-        self.memo[expr] = out
-        return out
-
-    def _power(self, term: Expr) -> Expr:
-        """e^term for one term of an exponent: e^c for a rational c, else (the symbol of e^u)^c."""
-        coefficient, rest = cancel(term).as_content_primitive()
-        if rest.could_extract_minus_sign():
-            coefficient, rest = -coefficient, -rest
-        if rest == 1:
-            return self.e**coefficient
-        return self.table.setdefault(rest, Dummy("u", positive=True)) ** coefficient
-
-
 # --------------------------------------------------------------------------- float64
-
-
-def _floats(matrix: ImmutableMatrix) -> np.ndarray:
-    """Each exact entry correctly rounded to float64 (from DIGITS digits)."""
-    return np.array(
-        [[float(matrix[r, c].doit().evalf(DIGITS)) for c in range(matrix.cols)] for r in range(matrix.rows)],
-        dtype=np.float64,
-    )
 
 
 Weights = list[tuple[np.ndarray, np.ndarray]]

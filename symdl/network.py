@@ -26,7 +26,23 @@ from typing import Any
 
 import mpmath
 import numpy as np
-from sympy import Expr, Function, ImmutableMatrix, Integer, Rational, S, Symbol, latex, simplify
+from sympy import (
+    Add,
+    Dummy,
+    Expr,
+    Function,
+    ImmutableMatrix,
+    Mul,
+    Rational,
+    S,
+    Symbol,
+    cancel,
+    count_ops,
+    exp,
+    expand_mul,
+    latex,
+    simplify,
+)
 
 from symdl import losses
 from symdl.catalog import Activation, activation, i, n, parse_number, x, xs
@@ -659,8 +675,11 @@ def numeric_activation(layer: Layer) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _floats(matrix: ImmutableMatrix) -> np.ndarray:
-    """Each exact entry correctly rounded to float64."""
-    return np.array([[float(matrix[r, c]) for c in range(matrix.cols)] for r in range(matrix.rows)], dtype=np.float64)
+    """Each exact entry correctly rounded to float64 (from DIGITS digits)."""
+    return np.array(
+        [[float(matrix[r, c].doit().evalf(DIGITS)) for c in range(matrix.cols)] for r in range(matrix.rows)],
+        dtype=np.float64,
+    )
 
 
 # --------------------------------------------------------------------------- the check
@@ -711,7 +730,7 @@ def _general_vs_exact(network: Network, general: tuple[GeneralLayer, ...], steps
             values |= dict(zip(g.weights, layer.weights, strict=True)) | dict(zip(g.bias, layer.bias, strict=True))
         for step in steps:
             for c in range(step.exact.cols):
-                found = _equal(step.general[0, c].xreplace(values), step.exact[r, c])
+                found = equal(step.general[0, c].xreplace(values), step.exact[r, c])
                 if found == "differs":
                     return found
                 if ORDER.index(found) > ORDER.index(how):
@@ -719,21 +738,62 @@ def _general_vs_exact(network: Network, general: tuple[GeneralLayer, ...], steps
     return how
 
 
-ORDER = ("identical", "simplifies to 0", "equal to 40 digits", "differs")
+def equal(a: Expr, b: Expr) -> str:
+    """How two exact values were found equal: "identical", "simplifies to 0", "equal to 40 digits", "differs".
 
-
-def _equal(a: Expr, b: Expr) -> str:
-    a = S(a)
+    "simplifies to 0": the difference is 0 as a rational function of e and of every other exponential
+    taken as an independent variable (so it is 0 whatever their values, a proof), else by ``simplify``.
+    """
     if a == b:
         return "identical"
-    difference = a.doit() - b.doit()
-    if simplify(difference) == 0:
+    difference = S(a).doit() - S(b).doit()
+    if difference == 0 or cancel(_Generators()(difference)) == 0:
+        return "simplifies to 0"
+    if count_ops(difference) <= SIMPLIFY_OPS and simplify(difference) == 0:
         return "simplifies to 0"
     value = difference.evalf(DIGITS)
-    scale = max(abs(b.doit().evalf(DIGITS)), Integer(1))
+    scale = max(abs(S(b).doit().evalf(DIGITS)), S.One)
     if value.is_number and abs(value) <= scale * Rational(1, 10 ** (DIGITS - 5)):
         return "equal to 40 digits"
     return "differs"
+
+
+ORDER = ("identical", "simplifies to 0", "equal to 40 digits", "differs")
+SIMPLIFY_OPS = 150  # beyond this size simplify takes minutes; the 40-digit comparison decides instead
+
+
+class _Generators:
+    """An exact value as a rational function of independent symbols: e for e^q (q rational) and one
+    symbol for each other exponential e^{u}, keyed by u itself in that same canonical form."""
+
+    def __init__(self) -> None:
+        self.e = Dummy("e", positive=True)
+        self.table: dict[Expr, Dummy] = {}
+        self.memo: dict[Expr, Expr] = {}
+
+    def __call__(self, expr: Expr) -> Expr:
+        hit = self.memo.get(expr)
+        if hit is not None:
+            return hit
+        if isinstance(expr, exp):  # e^{a + b} = e^a e^b and e^{c u} = (e^u)^c: one symbol per primitive u
+            out = Mul(*(self._power(term) for term in Add.make_args(expand_mul(self(expr.args[0])))))
+        elif expr is S.Exp1:
+            out = self.e
+        elif expr.args:
+            out = expr.func(*(self(a) for a in expr.args))
+        else:
+            out = expr
+        self.memo[expr] = out
+        return out
+
+    def _power(self, term: Expr) -> Expr:
+        """e^term for one term of an exponent: e^c for a rational c, else (the symbol of e^u)^c."""
+        coefficient, rest = cancel(term).as_content_primitive()
+        if rest.could_extract_minus_sign():
+            coefficient, rest = -coefficient, -rest
+        if rest == 1:
+            return self.e**coefficient
+        return self.table.setdefault(rest, Dummy("u", positive=True)) ** coefficient
 
 
 __all__ = [

@@ -29,7 +29,21 @@ from symdl.losses import t as targets
 from symdl.render import network as forward_view
 from symdl.render import templates
 from symdl.render.latex import Tex
-from symdl.render.network import Block, Board, _aligned, _approx, _decimals, _Names, _Plain, as_latex, as_markdown
+from symdl.render.network import (
+    Block,
+    Board,
+    _aligned,
+    _approx,
+    _decimals,
+    _digits,
+    _float,
+    _float_text,
+    _is_rational,
+    _Names,
+    _Plain,
+    as_latex,
+    as_markdown,
+)
 from symdl.render.printer import LecturePrinter, bracket, decimal
 
 BOARD = Board()  # decimals as in the lecture, English
@@ -222,10 +236,6 @@ def _shape(m: ImmutableMatrix | np.ndarray) -> str:
 
 def _under(name: str, m: ImmutableMatrix | np.ndarray) -> str:
     return rf"\underbrace{{{name}}}_{{{_shape(m)}}}"
-
-
-def _is_rational(m: ImmutableMatrix) -> bool:
-    return all(e.is_Rational for e in m)
 
 
 # --------------------------------------------------------------------------- the working
@@ -662,12 +672,8 @@ class _HadamardPrinter(LecturePrinter):
         return super()._print_Pow(expr)
 
 
-def _float(value: Expr) -> float:
-    return float(value.doit().evalf(20))
-
-
 def _floats(m: ImmutableMatrix) -> np.ndarray:
-    return np.array([[_float(m[r, c]) for c in range(m.cols)] for r in range(m.rows)])
+    return np.array(_digits(m))
 
 
 def _sci(value: float) -> str:
@@ -719,11 +725,6 @@ def _rows(m: ImmutableMatrix, plain: _Plain) -> str:
     return rows[0] if len(rows) == 1 else "[" + ", ".join(rows) + "]"
 
 
-def _float_rows(values: np.ndarray) -> str:
-    rows = ["[" + ", ".join(f"{v:.10g}" for v in row) + "]" for row in values]
-    return rows[0] if len(rows) == 1 else "[" + ", ".join(rows) + "]"
-
-
 def _exact_text(m: ImmutableMatrix, plain: _Plain) -> str | None:
     """The exact matrix on one line if every entry is short (60 characters), else None."""
     if all(len(plain.doprint(e)) <= 60 for e in m):
@@ -742,7 +743,7 @@ def report(result: Backward, board: Board = BOARD) -> str:
         f"backward pass{source}: {' → '.join(map(str, net.sizes))}, activations {activations}, {examples}",
         f"  loss {result.loss.name} against T = {_rows(result.target, plain)}",
         f"  Y  = {_exact_text(result.forward.steps[-1].exact, plain) or '…'}",
-        f"     ≈ {_float_rows(result.forward.steps[-1].numeric)}",
+        f"     ≈ {_float_text(result.forward.steps[-1].numeric)}",
         f"  L  = {_one(result.value, result.loss_value, plain)}",
         "",
         "output layer, derived by the engine (one example):",
@@ -765,13 +766,13 @@ def report(result: Backward, board: Board = BOARD) -> str:
         lines.append(f"  {formula}")
         if exact is not None:
             lines.append(f"      = {exact}")
-        lines.append(f"      ≈ {_float_rows(item.numeric)}")
+        lines.append(f"      ≈ {_float_text(item.numeric)}")
     u = result.update
     lines += ["", f"update: one step of gradient descent, eta = {plain.doprint(u.learning_rate)}"]
     for number, (w, b) in enumerate(u.weights, start=1):
         for kind, m, values in (("W", w, u.numeric[number - 1][0]), ("B", b, u.numeric[number - 1][1])):
             exact = _exact_text(m, plain)
-            lines.append(f"  {kind}{number} <- {exact if exact is not None else '≈ ' + _float_rows(values)}")
+            lines.append(f"  {kind}{number} <- {exact if exact is not None else '≈ ' + _float_text(values)}")
     change = "went down" if u.decreased else "went UP (eta is too large for this step)"
     lines.append(
         f"  loss: {u.before:.10g} -> {u.after:.10g}, {change} by {abs(u.after - u.before):.6g}"

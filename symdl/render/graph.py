@@ -25,9 +25,10 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Ellipse, FancyBboxPatch
 from matplotlib.textpath import TextToPath
 
-from symdl.backward import Backward, _floats
+from symdl.backward import Backward
 from symdl.errors import BadNetwork, BadOutput
 from symdl.losses import numpy_gradient
+from symdl.network import _floats
 
 FORMATS = ("pdf", "png", "svg")  # the picture's format is the file's extension
 FIGSIZE = (13.0, 3.4)  # inches, whatever the network: the width of a 16:9 slide
