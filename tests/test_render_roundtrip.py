@@ -521,10 +521,6 @@ def test_reader_is_strict():
         read(r"\frac{1}{1 + e^{-x}} \unknown")
 
 
-def test_every_catalogue_entry_is_read():
-    assert sorted(SCALAR + VECTOR) == sorted(a.name for a in CATALOGUE)
-
-
 @pytest.mark.parametrize("name, point, value", PYTORCH, ids=[f"{n}@{p}" for n, p, _ in PYTORCH])
 def test_kinks_read_back_with_pytorchs_value(name, point, value):
     """At a breakpoint the printed cases give PyTorch's value; the worked kink lines give the one-sided
