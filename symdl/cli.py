@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from symdl.errors import BadParameter, SymdlError
+from symdl.errors import BadOutput, BadParameter, SymdlError
+from symdl.files import write_whole
 
 if TYPE_CHECKING:
     from symdl.backward import Backward
@@ -150,8 +151,6 @@ def latex(
     output: str | None,
 ) -> None:
     """LaTeX or Markdown of NAMES: definition, derivative, worked derivation, comparison table."""
-    import tempfile
-    from pathlib import Path
 
     from symdl.catalog import CATALOGUE, activation
     from symdl.render.formats import render
@@ -164,20 +163,10 @@ def latex(
     if output is None:
         click.echo(text, nl=False)
         return
-    target, handle = Path(output), None
-    try:  # all or nothing: a temporary file beside the target, renamed over it
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
-        ) as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)  # as a file the user writes, not the temporary file's 0600
-        os.replace(handle.name, target)
-    except OSError as error:
-        if handle is not None:
-            Path(handle.name).unlink(missing_ok=True)
-        raise click.BadParameter(f"cannot write {output}: {error.strerror}", param_hint="-o") from error
+    try:
+        write_whole(output, lambda handle: handle.write(text))
+    except BadOutput as error:
+        raise click.BadParameter(str(error), param_hint="-o") from error
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,6 @@ shrinks, and nothing overlaps, or it says the network is too large), ``draw_grap
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from matplotlib.textpath import TextToPath
 
 from symdl.backward import Backward
 from symdl.errors import BadNetwork, BadOutput
+from symdl.files import write_whole
 from symdl.losses import numpy_gradient
 from symdl.network import _floats
 
@@ -381,26 +380,8 @@ def draw_graph(result: Backward, path: str | Path) -> Path:
     """Write the computation graph of RESULT to PATH, all or nothing: a temporary file beside it, renamed over it."""
     fmt = graph_format(path)
     fig = figure(graph_nodes(result))
-    target, handle = Path(path), None
-    try:
-        with (
-            tempfile.NamedTemporaryFile(
-                "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-            ) as handle,
-            matplotlib.rc_context(UNHINTED),
-        ):
-            fig.savefig(handle, format=fmt, dpi=DPI)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)  # as a file the user writes, not the temporary file's 0600
-        os.replace(handle.name, target)
-    except BaseException as error:
-        if handle is not None:
-            Path(handle.name).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise BadOutput(f"cannot write {path}: {error.strerror or error}") from None
-        raise
-    return target
+    with matplotlib.rc_context(UNHINTED):
+        return write_whole(path, lambda handle: fig.savefig(handle, format=fmt, dpi=DPI), binary=True)
 
 
 __all__ = ["FORMATS", "Graph", "GraphEdge", "GraphNode", "draw_graph", "figure", "graph_format", "graph_nodes"]
