@@ -155,7 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = args.only or [n for n in symdl.names() if n in NAIVE]
     rng = np.random.default_rng(0)
-    worst_all = 0.0
     for size in (int(s) for s in args.sizes):
         ratios: list[float] = []
         print(
@@ -180,7 +179,6 @@ def main(argv: list[str] | None = None) -> int:
                 torch_part = f"{t_f / tt[0]:>12.2f}{t_df / tt[1]:>12.2f}"
             print(f"{name:<13}{r_f:>7.2f}{r_df:>9.2f}{base * 1e3:>12.2f}{torch_part}", flush=True)
         median, worst = statistics.median(ratios), max(ratios)
-        worst_all = max(worst_all, worst)
         print(f"median ratio {median:.2f} (floor 1.2), worst {worst:.2f} (floor 1.5)")
     return 0
 

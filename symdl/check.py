@@ -24,10 +24,10 @@ from functools import cache
 
 import mpmath
 import numpy as np
-from sympy import Expr, Piecewise, Symbol, diff, lambdify
+from sympy import Expr, Piecewise, Symbol, diff, lambdify, symbols
 
-from symdl.calculus import derive, y
-from symdl.catalog import Activation, activation, x
+from symdl.calculus import derive, y, ys
+from symdl.catalog import Activation, activation, i, j, n, x, xs
 from symdl.regions import as_piecewise, regions
 
 DIGITS = 50
@@ -121,16 +121,16 @@ def reference(expr: Expr, values: Mapping[Symbol, Expr], points: np.ndarray) -> 
     scale = mpmath_function(expr, values)
     slope = mpmath_function(_piecewise_diff(expr, values), values)
     hi, lo, kappa = (np.empty(len(points)) for _ in range(3))
-    for n, t in enumerate(points):
+    for m, t in enumerate(points):
         value = exact(g, float(t), magnitude=scale)
-        hi[n] = float(value)
-        lo[n] = float(value - mpmath.mpf(hi[n])) if np.isfinite(hi[n]) else 0.0
+        hi[m] = float(value)
+        lo[m] = float(value - mpmath.mpf(hi[m])) if np.isfinite(hi[m]) else 0.0
         if abs(value) < TINY[np.dtype(np.float64)]:
-            kappa[n] = 0.0  # deep underflow: the absolute tolerance applies, kappa is not used
+            kappa[m] = 0.0  # deep underflow: the absolute tolerance applies, kappa is not used
         else:
             with mpmath.workdps(30):
                 point = mpmath.mpf(float(t))
-                kappa[n] = float(abs(point * slope(point) / value))
+                kappa[m] = float(abs(point * slope(point) / value))
     return Reference(points, hi, lo, kappa)
 
 
@@ -363,15 +363,10 @@ def jacobian_vs_difference(act: Activation) -> Check:
 
 def vector_output_form_vs_jacobian(act: Activation) -> Check:
     """The output form (y_i, y_j the outputs) against the Jacobian, entry by entry, at 50 digits."""
-    from sympy import lambdify as to_mpmath
-
-    from symdl.calculus import ys
-    from symdl.catalog import i, j
-
     form = derive(act).output_form
     if form is None:
         return Check("output form", True, "none in closed form (nothing to check)")
-    g = to_mpmath((ys[i], ys[j], i, j), form.rewrite(Piecewise), modules="mpmath")
+    g = lambdify((ys[i], ys[j], i, j), form.rewrite(Piecewise), modules="mpmath")
     worst = mpmath.mpf(0)
     with mpmath.workdps(DIGITS):
         for v in _sample_vectors():
@@ -386,10 +381,6 @@ def vector_output_form_vs_jacobian(act: Activation) -> Check:
 @cache
 def _explicit(act: Activation, derivative: bool, size: int) -> Callable:
     """The vector function (or its Jacobian, row-major) for n = size, as an mpmath function of a list."""
-    from sympy import symbols
-
-    from symdl.catalog import i, j, n, xs
-
     names = symbols(f"v0:{size}", real=True)
     plain = {xs[m + 1]: names[m] for m in range(size)}
     if derivative:

@@ -112,6 +112,14 @@ NAMESPACE: dict[str, Any] = {name: fn for name, fn in UFUNCS.values()} | {
     "minimum": np.minimum,
     "maximum": np.maximum,
     "clip": np.clip,
+    "isnan": np.isnan,
+    "nan": np.nan,
+    "inf": np.inf,
+    "math": math,  # ScalarPrinter writes math.exp(p0) and the like
+    "array": np.array,
+    "full": np.full,
+    "sign": np.sign,
+    "flatnonzero": np.flatnonzero,
 }
 
 
@@ -333,10 +341,6 @@ class ScalarPrinter:
     def doprint(self, expr: Expr) -> str:
         renamed = expr.xreplace({s: Symbol(n) for s, n in self.names.items() if isinstance(s, Symbol)})
         return self.printer.doprint(renamed)
-
-
-NAMESPACE |= {"isnan": np.isnan, "nan": np.nan, "inf": np.inf, "f64": np.float64, "math": math}
-NAMESPACE |= {"array": np.array, "full": np.full, "sign": np.sign, "flatnonzero": np.flatnonzero}
 
 
 __all__ = ["NAMESPACE", "UFUNCS", "Emitter", "ScalarPrinter"]

@@ -32,11 +32,6 @@ def _literal(value: Expr, names: Mapping[Symbol, str]) -> str:
     return f"({ScalarPrinter(names).doprint(nfloat(value, 17))})" if not value.is_number else repr(float(value))
 
 
-def _breakpoint(value: Expr, names: Mapping[Symbol, str]) -> str:
-    """A breakpoint in a comparison (kernels compute in float64, so 0.1 is the float64 0.1)."""
-    return _literal(value, names)
-
-
 def _clip(lo: Expr, hi: Expr, var: str, names: Mapping[Symbol, str]) -> str:
     if lo == -oo and hi == oo:
         return var
@@ -53,12 +48,9 @@ def _joins_exactly(constant: Expr, branch: Expr, at: Expr, values: Mapping[Symbo
         return False
     emitter = Emitter({x}, {x: "x"}, "j")
     name, _ = emitter.assign(branch.subs(values))
-    for dtype in (np.float64,):
-        scope = dict(NAMESPACE, x=np.array([float(at.subs(values))], dtype=dtype))
-        exec("\n".join(emitter.lines), scope)
-        if float(np.asarray(eval(name, scope)).reshape(-1)[0]) != float(np.asarray(constant.subs(values), dtype)):
-            return False
-    return True
+    scope = dict(NAMESPACE, x=np.array([float(at.subs(values))]))
+    exec("\n".join(emitter.lines), scope)
+    return float(np.asarray(eval(name, scope)).reshape(-1)[0]) == float(constant.subs(values))
 
 
 def _absorb_constant_ends(branches: list[tuple[Region, Expr]], values) -> tuple[list[tuple[Region, Expr]], Expr, Expr]:
@@ -190,7 +182,7 @@ def single_kernel(expr: Expr) -> Callable[[np.ndarray], np.ndarray]:
 
 def _remaining(branches: list[tuple[Region, Expr]], values: Mapping[Symbol, Expr]) -> int:
     """How many distinct branches are left to evaluate once constant ends became a clip."""
-    return len(_groups(_absorb_constant_ends(branches, values)[0]))
+    return len(grouped(_absorb_constant_ends(branches, values)[0]))
 
 
 def _single(expr: Expr, names: Mapping[Symbol, str], fresh: bool) -> list[str]:
@@ -208,18 +200,13 @@ def _single(expr: Expr, names: Mapping[Symbol, str], fresh: bool) -> list[str]:
 def _mask(region: Region, names: Mapping[Symbol, str]) -> str:
     """The region as a boolean expression in x, from at most two comparisons."""
     if region.is_point:
-        return f"(x == {_breakpoint(region.lo, names)})"
+        return f"(x == {_literal(region.lo, names)})"
     parts = []
     if region.lo != -oo:
-        parts.append(f"(x {'>=' if region.lo_closed else '>'} {_breakpoint(region.lo, names)})")
+        parts.append(f"(x {'>=' if region.lo_closed else '>'} {_literal(region.lo, names)})")
     if region.hi != oo:
-        parts.append(f"(x {'<=' if region.hi_closed else '<'} {_breakpoint(region.hi, names)})")
+        parts.append(f"(x {'<=' if region.hi_closed else '<'} {_literal(region.hi, names)})")
     return " & ".join(parts)
-
-
-def _groups(branches: list[tuple[Region, Expr]]) -> list[tuple[Expr, list[Region]]]:
-    """Regions with the same branch, together: hardshrink's two x's are one mask and one product."""
-    return grouped(branches)
 
 
 def _group_mask(where: list[Region], names: Mapping[Symbol, str]) -> str:
@@ -228,7 +215,7 @@ def _group_mask(where: list[Region], names: Mapping[Symbol, str]) -> str:
 
 def _constants(branches: list[tuple[Region, Expr]], names: Mapping[Symbol, str]) -> list[str]:
     """Piecewise constants: sum of mask * value in x's dtype; NaN input stays NaN."""
-    terms = [(_group_mask(where, names), value) for value, where in _groups(branches) if value != 0]
+    terms = [(_group_mask(where, names), value) for value, where in grouped(branches) if value != 0]
     if not terms:
         return ["out = full(x.shape, 0.0, x.dtype)", *_NAN_STAYS]
     lines = []
@@ -246,9 +233,10 @@ def _blend(branches: list[tuple[Region, Expr]], names: Mapping[Symbol, str]) -> 
     selected it is finite (0 * finite = 0), unless it is linear and its regions
     reach both infinities (then it is finite wherever it is not selected).
     """
-    lines = [f"m{n} = {_group_mask(where, names)}" for n, (e, where) in enumerate(_groups(branches)) if e != 0]
+    groups = grouped(branches)  # hardshrink's two x's are one mask and one product
+    lines = [f"m{n} = {_group_mask(where, names)}" for n, (e, where) in enumerate(groups) if e != 0]
     first = True
-    for n, (expr, where) in enumerate(_groups(branches)):
+    for n, (expr, where) in enumerate(groups):
         if expr == 0:
             continue
         if not expr.has(x):
@@ -289,14 +277,11 @@ def _fold(branches: list[tuple[Region, Expr]], values: Mapping[Symbol, Expr]):
         return None
 
     def owner(point: float) -> Expr:
-        for region, expr in branches:
-            if region.interval(values).contains(point):
-                return expr.subs(x, point)
-        raise AssertionError(point)
+        return _branch_at(branches, point, values).subs(x, point)
 
     for parity in (1, -1):
         mirrored = all(
-            simplify(expr - parity * _branch_at(branches, -_inside(region, values), values).subs(x, -x)) == 0
+            simplify(expr - parity * _branch_at(branches, -region.sample(values), values).subs(x, -x)) == 0
             for region, expr in branches
             if not region.is_point
         )
@@ -306,10 +291,6 @@ def _fold(branches: list[tuple[Region, Expr]], values: Mapping[Symbol, Expr]):
             if simplify((right[0][1].subs(x, 0) - owner(0)).subs(values)) == 0:
                 return parity, right
     return None
-
-
-def _inside(region: Region, values: Mapping[Symbol, Expr]) -> Expr:
-    return region.sample(values)
 
 
 def _branch_at(branches, point: Expr, values) -> Expr:

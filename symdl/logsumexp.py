@@ -18,7 +18,7 @@ x.shape + (n,) along the last axis.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -68,7 +68,6 @@ class VectorFunction:
     form: LogSumExpForm
     derivative: bool
     params: tuple = ()
-    kernel: Callable[..., Any] = field(repr=False, default=None)
 
     def __call__(self, x_in: Any, axis: int = -1, **params: Any) -> Any:
         if params:

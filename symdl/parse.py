@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from sympy import (
     Abs,
@@ -126,7 +126,7 @@ class _Parser:
         self.pos += 1
         return token
 
-    def fail(self, message: str, token: _Token | None = None) -> None:
+    def fail(self, message: str, token: _Token | None = None) -> NoReturn:
         at = (token or self.token).at + 1
         raise BadExpression(f"position {at} of {self.text!r}: {message}")
 
@@ -189,7 +189,6 @@ class _Parser:
             return self.name(token)
         found = "the end" if token.kind == "end" else repr(token.text)
         self.fail(f"expected a number, a name or '(', found {found}")
-        raise AssertionError  # unreachable
 
     def name(self, token: _Token) -> Expr:
         if token.text == "x":
@@ -199,7 +198,6 @@ class _Parser:
         if token.text in self.parameters:
             return self.parameters[token.text]
         self.fail(f"unknown name {token.text!r}: use x, pi, or declare it as a parameter", token)
-        raise AssertionError  # unreachable
 
     def arguments(self) -> list[Expr]:
         self.take("(")
@@ -225,7 +223,6 @@ class _Parser:
         except UnknownActivation:
             known = ", ".join([*sorted(FUNCTIONS), "max", "min", "where"])
             self.fail(f"unknown function {name!r}: use {known}, or a catalogue activation", token)
-            raise AssertionError from None  # unreachable
         if act.is_vector or len(args) != 1:
             self.fail(f"{name} is not a function of one number here", token)
         return act.definition.subs(act.params).subs(x, args[0])
