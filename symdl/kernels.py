@@ -177,6 +177,7 @@ def single_kernel(expr: Expr) -> Callable[[np.ndarray], np.ndarray]:
     lines = [*_single(expr, {}, False), "return out"]
     scope = dict(NAMESPACE)
     exec("def k(x):\n" + "\n".join("    " + line for line in lines), scope)
+    scope["k"].lines = lines  # what it computes, for symdl.forms to weigh
     return scope["k"]
 
 
