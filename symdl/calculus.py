@@ -40,7 +40,7 @@ from sympy import (
     zoo,
 )
 
-from symdl.catalog import Activation, activation, i, j, k, x, xs
+from symdl.catalog import Activation, activation, i, j, k, n, x, xs
 from symdl.readable import readable
 from symdl.regions import Region, as_conditions, grouped, regions
 from symdl.solving import solve_in_time
@@ -159,13 +159,24 @@ def _join(regs: tuple[Region, ...], exprs: tuple[Expr, ...]) -> Expr:
 
 def jacobian(act: Activation) -> Expr:
     """d f_i / d x_j of a vector declaration, with the sum's index renamed to k."""
-    definition = act.definition.replace(
+    raw = diff(sum_over_k(act.definition), xs[j]).doit()
+    return readable(drop_index_guards(raw), reference=(act.definition,))
+
+
+def sum_over_k(definition: Expr) -> Expr:
+    """The summation index renamed to k, so that x_j can be the variable differentiated by."""
+    return definition.replace(
         lambda e: isinstance(e, Sum), lambda e: Sum(e.function.subs(e.variables[0], k), (k, *e.limits[0][1:]))
     )
-    raw = diff(definition, xs[j]).doit()
-    # d/dx_j of a sum over k picks out the term k = j, which SymPy guards with j <= n; j is an index.
-    raw = raw.replace(lambda e: isinstance(e, Piecewise), lambda e: e.args[0][0])
-    return readable(raw, reference=(act.definition,))
+
+
+def drop_index_guards(expr: Expr) -> Expr:
+    """d/dx_j of a sum over k picks the term k = j, which SymPy guards with 1 <= j <= n; j is an index, so
+    the guard holds: each Piecewise whose first condition involves only indices becomes its first branch."""
+    return expr.replace(
+        lambda e: isinstance(e, Piecewise) and e.args[0][1].free_symbols <= {i, j, k, n},
+        lambda e: e.args[0][0],
+    )
 
 
 # --------------------------------------------------------------------------- breakpoints

@@ -43,8 +43,8 @@ from sympy import (
     tanh,
 )
 
-from symdl.calculus import Breakpoint, Derivation, derive, y, ys
-from symdl.catalog import Activation, i, j, k, n, x, xs
+from symdl.calculus import Breakpoint, Derivation, derive, drop_index_guards, sum_over_k, y, ys
+from symdl.catalog import Activation, i, j, n, x, xs
 from symdl.errors import DerivationError
 from symdl.readable import readable
 from symdl.regions import Region, grouped
@@ -174,16 +174,8 @@ def _derivative(expr: Expr, var: Symbol | Indexed) -> Expr:
     """d expr / d var, simplified for reading; for x_j, sums are done and index guards dropped."""
     raw = diff(expr, var)
     if isinstance(var, Indexed):
-        raw = _drop_index_guards(raw.doit())
+        raw = drop_index_guards(raw.doit())
     return readable(raw, reference=(expr,))
-
-
-def _drop_index_guards(expr: Expr) -> Expr:
-    # d/dx_j of a sum over k picks the term k = j, guarded by 1 <= j <= n; j is an index, so it holds.
-    return expr.replace(
-        lambda e: isinstance(e, Piecewise) and e.args[0][1].free_symbols <= {i, j, k, n},
-        lambda e: e.args[0][0],
-    )
 
 
 def _times(*factors: Expr) -> Expr:
@@ -349,7 +341,7 @@ def evaluated(expr: Expr, act: Activation, branch: Expr) -> Expr:
     done = expr.doit()
     while done != expr:  # d/dx_j of a sum leaves a sum of Kronecker deltas to do
         expr, done = done, done.doit()
-    return _drop_index_guards(done)
+    return drop_index_guards(done)
 
 
 def verify(
@@ -422,7 +414,7 @@ def _working(d: Derivation, shown: tuple[Symbol, ...]) -> Working:
     sub = {s: values[s] for s in shown}
     g = d.output_form.subs(sub) if d.output_form is not None else None
     if act.is_vector:
-        definition = _sum_over_k(act.definition.subs(sub))
+        definition = sum_over_k(act.definition.subs(sub))
         region = Region(-oo, oo, False, False, definition)
         steps = chain(definition, act, g, _checker(act, definition, region, values))
         return Working(d, shown, None, (Branch((region,), steps),), ())
@@ -447,13 +439,6 @@ def _checker(
     act: Activation, branch: Expr, region: Region, values: Mapping[Symbol, Expr]
 ) -> Callable[[Expr, Expr], str]:
     return lambda before, after: verify(before, after, act, branch, region, values)
-
-
-def _sum_over_k(definition: Expr) -> Expr:
-    """The summation index renamed to k, so that x_j can be the variable differentiated by."""
-    return definition.replace(
-        lambda e: isinstance(e, Sum), lambda e: Sum(e.function.subs(e.variables[0], k), (k, *e.limits[0][1:]))
-    )
 
 
 def _open_at_kinks(regs: tuple[Region, ...], kinks: tuple[Breakpoint, ...]) -> list[Region]:
