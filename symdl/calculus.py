@@ -16,13 +16,14 @@ Everything is cached: ``derive`` is called freely by every view.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import mpmath
 from sympy import (
-    Eq,
     Expr,
     IndexedBase,
     KroneckerDelta,
@@ -40,16 +41,21 @@ from sympy import (
     zoo,
 )
 
-from symdl.catalog import Activation, activation, i, j, k, n, x, xs
+from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget
+from symdl.catalog import CATALOGUE, Activation, activation, i, j, k, n, x, xs
 from symdl.readable import readable
 from symdl.regions import Region, as_conditions, grouped, regions
-from symdl.solving import solve_in_time
+from symdl.solving import invert, roots
 
 # The variable output forms are written in: y = f(x).  Vector: y_i = f_i(x).
 y = Symbol("y", real=True)
 ys = IndexedBase("y", real=True)
 
 MAX_ORDER = 4  # continuity is checked up to this derivative at each breakpoint
+
+# Why a derivation has no output form: proved, or only not found (which claims nothing).
+NONE_TWO_SLOPES = "none: f takes some value at two points with different slopes, so f' is not a function of f"
+NOT_FOUND = "not found: symdl's inversion of y = f(x) gave no closed form (which does not prove there is none)"
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,9 @@ class Derivation:
     output_form: Expr | None  # g(y), symbolic in the parameters
     regions: tuple[Region, ...]
     breakpoints: tuple[Breakpoint, ...]
-    properties: Any  # symdl.properties.Properties
+    properties: Any  # symdl.properties.Properties; None if not found within a user expression's budget
+    output_form_note: str = ""  # why there is no output form: NONE_TWO_SLOPES, NOT_FOUND or NOT_IN_TIME
+    not_in_time: tuple[str, ...] = ()  # facts of a user's expression not found within its time budget
 
     @property
     def kinks(self) -> tuple[Breakpoint, ...]:
@@ -115,30 +123,59 @@ def derivative(act: str | Activation) -> Expr:
 
 
 def output_form(act: str | Activation) -> Expr | None:
-    """g(y) with f'(x) = g(f(x)) in ``Symbol('y')`` (``y[i]``, ``y[j]`` for vectors), or None."""
-    return derive(act).output_form
+    """g(y) with f'(x) = g(f(x)) in ``Symbol('y')`` (``y[i]``, ``y[j]`` for vectors), or None where there is
+    none or none was found (``derive(act).output_form_note`` says which); ``OutOfTime`` where a user's
+    expression ran out of its time budget first."""
+    d = derive(act)
+    if "output form" in d.not_in_time:
+        raise OutOfTime("the output form")
+    return d.output_form
 
 
-@cache
+_DERIVED: dict[tuple[Activation, tuple[tuple[Symbol, Expr], ...]], Derivation] = {}
+
+
 def _derive(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
-    from symdl.properties import properties, vector_properties
+    """Cached; a catalogue declaration is derived with no timer, a user's expression under its budget, and
+    a derivation missing a fact that ran out of time is not kept (the next call tries again)."""
+    key = (act, values)
+    if key not in _DERIVED:
+        with nullcontext() if act in CATALOGUE else budget(USER_SECONDS):
+            derived = _vector(act, values) if act.is_vector else _scalar(act, values)
+        if derived.not_in_time:
+            return derived
+        _DERIVED[key] = derived
+    return _DERIVED[key]
+
+
+def _vector(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
+    from symdl.properties import vector_properties
+
+    jac = jacobian(act)
+    form = _vector_output_form(act, jac)
+    properties = vector_properties(act, dict(values))
+    return Derivation(act, values, jac, form, (), (), properties, "" if form is not None else NOT_FOUND)
+
+
+def _scalar(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
+    from symdl.properties import properties
 
     valuemap = dict(values)
-    if act.is_vector:
-        jac = jacobian(act)
-        return Derivation(act, values, jac, _vector_output_form(act, jac), (), (), vector_properties(act, valuemap))
     regs = regions(act.definition, x, valuemap)
     slopes = tuple(_readable_slope(r.expr, act.definition) for r in regs)
     points = _breakpoints(regs, slopes, valuemap)
-    return Derivation(
-        act,
-        values,
-        _join(regs, slopes),
-        scalar_output_form(regs, slopes, valuemap),
-        regs,
-        points,
-        properties(regs, slopes, points, valuemap),
-    )
+    late: list[str] = []
+    try:
+        form, note = scalar_output_form(regs, slopes, valuemap)
+    except OutOfTime:
+        form, note = None, NOT_IN_TIME
+        late.append("output form")
+    try:
+        found = properties(regs, slopes, points, valuemap)
+    except OutOfTime:
+        found = None
+        late.append("properties")
+    return Derivation(act, values, _join(regs, slopes), form, regs, points, found, note, tuple(late))
 
 
 # --------------------------------------------------------------------------- derivative
@@ -249,39 +286,39 @@ class _Piece:
 
 def scalar_output_form(
     regs: tuple[Region, ...], slopes: tuple[Expr, ...], values: Mapping[Symbol, Expr]
-) -> Expr | None:
-    """g(y) with f'(x) = g(f(x)) on every region, or None if f' is not a function of f."""
+) -> tuple[Expr | None, str]:
+    """g(y) with f'(x) = g(f(x)) on every region, or None and why (``NONE_TWO_SLOPES`` or ``NOT_FOUND``)."""
     pieces = []
     for region, slope in zip(regs, slopes, strict=True):
         piece = _invert_region(region, slope, values)
-        if piece is None:
-            return None
+        if isinstance(piece, str):
+            return None, piece
         pieces.append(piece)
     if not _consistent(pieces, values):
-        return None
+        return None, NONE_TWO_SLOPES
     ordered = sorted(pieces, key=lambda p: -_num(p.hi if p.hi != oo else S(10) ** 9, values))
     groups = grouped((Region(p.lo, p.hi, p.lo_closed, p.hi_closed, p.slope), p.slope) for p in ordered)
     # Pieces with an interval image come before single values, which become 'otherwise'.
     groups.sort(key=lambda g: all(r.is_point for r in g[1]))
     if len(groups) == 1:
-        return groups[0][0]
-    return as_conditions(groups, y)
+        return groups[0][0], ""
+    return as_conditions(groups, y), ""
 
 
-def _invert_region(region: Region, slope: Expr, values: Mapping[Symbol, Expr]) -> _Piece | None:
+def _invert_region(region: Region, slope: Expr, values: Mapping[Symbol, Expr]) -> _Piece | str:
+    """The region's piece of g, or why there is none (``NONE_TWO_SLOPES``) or none was found."""
     branch = region.expr
     sample = region.sample(values)
     if not branch.has(x):
-        if slope.has(x):
-            return None
         return _Piece(slope, branch, branch, True, True)
     if region.is_point:
         return _Piece(slope.subs(x, region.lo), branch.subs(x, region.lo), branch.subs(x, region.lo), True, True)
-    if not _strictly_monotone(region, slope, values):
-        return None
+    critical = _critical_points(region, slope, values)
+    if critical:
+        return NONE_TWO_SLOPES if _rises_and_falls(region, slope, critical, values) else NOT_FOUND
     g = _express_in_output(branch, slope, region, values)
     if g is None:
-        return None
+        return NOT_FOUND
     lo_val, hi_val = _at(branch, region.lo, "+"), _at(branch, region.hi, "-")
     if region.lo == -oo:
         lo_val = limit(branch, x, -oo)
@@ -293,12 +330,25 @@ def _invert_region(region: Region, slope: Expr, values: Mapping[Symbol, Expr]) -
     return _Piece(g, hi_val, lo_val, region.hi_closed, region.lo_closed)
 
 
-def _strictly_monotone(region: Region, slope: Expr, values: Mapping[Symbol, Expr]) -> bool:
-    from symdl.solving import roots
-
+def _critical_points(region: Region, slope: Expr, values: Mapping[Symbol, Expr]) -> list[Expr]:
+    """Where f' vanishes inside the region (where y = f(x) is not inverted)."""
     interval = region.interval(values)
     inside = interval.interior if hasattr(interval, "interior") else interval
-    return not roots(slope.subs(values), x, inside) and slope.subs(values) != 0
+    return roots(slope.subs(values), x, inside)
+
+
+def _rises_and_falls(region: Region, slope: Expr, critical: list[Expr], values: Mapping[Symbol, Expr]) -> bool:
+    """Whether f' takes both signs on the region (between its zeros, at 40 digits): then f rises and falls
+    there, so some value of f is taken with two different slopes and f' is not a function of f."""
+    interval = region.interval(values)
+    points = sorted(_num(c, {}) for c in critical)
+    lo = _num(interval.start, {}) if interval.start != -oo else points[0] - 1
+    hi = _num(interval.end, {}) if interval.end != oo else points[-1] + 1
+    edges = [lo, *points, hi]
+    numeric = lambdify(x, slope.subs(values), modules="mpmath")
+    with mpmath.workdps(40):
+        signs = {mpmath.sign(numeric(mpmath.mpf(a + b) / 2)) for a, b in pairwise(edges) if a < b}
+    return {1, -1} <= signs
 
 
 def _express_in_output(branch: Expr, slope: Expr, region: Region, values: Mapping[Symbol, Expr]) -> Expr | None:
@@ -306,8 +356,7 @@ def _express_in_output(branch: Expr, slope: Expr, region: Region, values: Mappin
     direct = slope.subs(branch, y)
     if not direct.has(x):
         return _verified(readable(direct), branch, slope, region, values)
-    inverses = solve_in_time(Eq(y, branch), x)
-    for inverse in inverses or []:
+    for inverse in invert(branch, x, y):
         g = readable(simplify(slope.subs(x, inverse)))
         if g.has(x):
             continue
@@ -367,8 +416,7 @@ def _vector_output_form(act: Activation, jac: Expr) -> Expr | None:
     component = act.definition.subs(sums[0], total)
     jac_s = jac.replace(lambda e: isinstance(e, Sum), lambda e: total)
     xi = Symbol("x_i", real=True)
-    inverses = solve_in_time(Eq(y, component.subs(xs[i], xi)), xi)
-    for inverse in inverses or []:
+    for inverse in invert(component.subs(xs[i], xi), xi, y):
         g = jac_s.subs({xs[i]: inverse.subs(y, ys[i]), xs[j]: inverse.subs(y, ys[j])})
         g = readable(simplify(g))
         if not g.has(total) and not g.has(xs):

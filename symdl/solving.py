@@ -1,8 +1,10 @@
-"""Equations in one variable: exact where SymPy answers in time, certified numbers where not.
+"""Equations in one variable: exact where a bounded strategy finds the roots, certified numbers where not.
 
-SymPy's ``solveset`` answers quickly (a finite set, or a ``ConditionSet`` it
-cannot resolve); ``solve`` knows more (``LambertW`` for SiLU's minimum) but may
-run for minutes on GELU-tanh, so it runs in a child process with a time limit.  When neither gives an
+No answer here depends on the machine's speed.  y = f(x) is inverted by undoing one operation at a time
+(``invert``).  Roots of f' come from ``solveset``, and from ``solve`` only in the class of equations where
+its search is bounded (``lambert_class``: SiLU's minimum is -1 - W(1/e)); ``solve`` on GELU-tanh's f' would
+search for minutes, and a timer deciding what it found would make the result depend on the load.  On a
+user's expression both run ``guarded``, under the budget of ``symdl.budget``.  When neither gives an
 exact answer, roots are bracketed by sign changes on a fine grid, refined by
 mpmath at 40 digits and kept only if the sign change is confirmed on both
 sides of the refined root: a certified number, returned as a SymPy ``Float``.
@@ -10,76 +12,156 @@ sides of the refined root: a certified number, returned as a SymPy ``Float``.
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
 from functools import cache
 from itertools import pairwise
 
 import mpmath
-from sympy import Expr, FiniteSet, Float, Interval, S, Symbol, lambdify, oo, solve, solveset
+from sympy import (
+    Add,
+    Dummy,
+    Expr,
+    FiniteSet,
+    Float,
+    Interval,
+    Mul,
+    Pow,
+    S,
+    Symbol,
+    asinh,
+    atan,
+    atanh,
+    degree,
+    exp,
+    expand,
+    fraction,
+    lambdify,
+    log,
+    oo,
+    sinh,
+    solve,
+    solveset,
+    tan,
+    tanh,
+    together,
+)
+
+from symdl.budget import guarded
 
 DIGITS = 30  # digits of a certified number
 _GRID = 800  # sign-change search points per region
 _REACH = 60  # the search covers [-_REACH, _REACH] of an unbounded region
 
 
-_FORK = multiprocessing.get_context("fork")
-_FORKSERVER = multiprocessing.get_context("forkserver")
-_FORKSERVER.set_forkserver_preload(["symdl.solving"])  # sympy and its solvers, imported once
+def invert(expr: Expr, var: Symbol, target: Expr) -> list[Expr]:
+    """Candidate solutions ``var`` of ``target = expr``, found by undoing one operation at a time.
 
-
-def _solve_child(connection, equation: Expr, var: Symbol) -> None:
-    try:
-        connection.send(list(solve(equation, var)))
-    except (NotImplementedError, ValueError, TypeError):
-        connection.send(None)
-    finally:
-        connection.close()
-
-
-@cache
-def solve_in_time(equation: Expr, var: Symbol, seconds: float = 1.0) -> list[Expr] | None:
-    """``sympy.solve(equation, var)``, or None if it fails or takes longer than ``seconds``.
-
-    ``solve`` runs in a child process that is killed when time is up: a signal
-    cannot interrupt SymPy reliably (its ``except Exception`` clauses, or a gc
-    callback, may receive the alarm instead).
+    Each step undoes the outermost operation around the only subexpression holding ``var`` (a sum, a
+    product, a power, exp, log, tanh, ...), so the work is bounded by the expression's depth; where ``var``
+    occurs in several places, a rational equation of degree at most 2 (or its square, for a square root)
+    is solved as a polynomial.  The candidates are not checked here: the caller verifies them.  [] means
+    none was found by these steps, not that none exists.
     """
-    # fork is fastest and safe in a single-threaded process; with threads about, the fork server
-    context = _FORK if threading.active_count() == 1 else _FORKSERVER
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_solve_child, args=(sender, equation, var), daemon=True)
-    child.start()
-    sender.close()
+    if expr == var:
+        return [target]
+    if not expr.has(var):
+        return []
+    if isinstance(expr, Add | Mul):
+        inner = [a for a in expr.args if a.has(var)]
+        if len(inner) == 1:
+            rest = expr.func(*(a for a in expr.args if not a.has(var)))
+            return invert(inner[0], var, target - rest if isinstance(expr, Add) else target / rest)
+        return _polynomial(expr, var, target)
+    if isinstance(expr, Pow):
+        base, power = expr.args
+        if not power.has(var):
+            root = target ** (1 / power)
+            roots_ = [root, -root] if power.is_even else [root]
+            return [r for candidate in roots_ for r in invert(base, var, candidate)]
+        if not base.has(var):
+            return invert(power, var, log(target) / log(base))
+        return []
+    undo = _UNDO.get(expr.func)
+    if undo is not None and len(expr.args) == 1:
+        return invert(expr.args[0], var, undo(target))
+    return _polynomial(expr, var, target)
+
+
+_UNDO = {exp: log, log: exp, tanh: atanh, atanh: tanh, sinh: asinh, asinh: sinh, atan: tan}
+_MAX_DEGREE = 2  # a polynomial equation of at most this degree is solved by formula
+
+
+def _polynomial(expr: Expr, var: Symbol, target: Expr) -> list[Expr]:
+    """Solutions of ``target = expr`` where it is a rational equation of low degree, or becomes one squared."""
+    for side, goal in ((expr, target), (expr**2, target**2)):
+        numerator = fraction(together(side - goal))[0]
+        if numerator.is_polynomial(var) and 0 < degree(numerator, var) <= _MAX_DEGREE:
+            return list(solve(numerator, var))
+    return []
+
+
+def _solveset(equation: Expr, var: Symbol, domain: Interval) -> Expr | None:
     try:
-        if receiver.poll(seconds):
-            return receiver.recv()
+        return solveset(equation, var, domain)
+    except (NotImplementedError, ValueError, TypeError):
         return None
-    except EOFError:  # the child died without an answer
+
+
+def _solve(equation: Expr, var: Symbol) -> list[Expr] | None:
+    try:
+        return list(solve(equation, var))
+    except (NotImplementedError, ValueError, TypeError):
         return None
-    finally:
-        receiver.close()
-        child.kill()
-        child.join()
+
+
+def lambert_class(equation: Expr, var: Symbol) -> bool:
+    """Whether ``equation = 0`` is, with its denominator cleared, a polynomial of degree at most 1 in ``var``
+    and at most 2 in one exponential ``u = exp(c var)``: the class in which ``solve`` finds roots through
+    LambertW (SiLU's minimum) by an amount of work the class bounds."""
+    numerator = fraction(together(equation))[0]
+    powers = {}
+    for e in numerator.atoms(exp):
+        argument = e.args[0]
+        if not e.has(var):
+            continue
+        if not (argument.is_polynomial(var) and degree(argument, var) == 1):
+            return False
+        powers[e] = argument.coeff(var, 1)
+    if not powers:
+        return False
+    rate = min(powers.values(), key=lambda c: (abs(c), c))
+    multiples = {e: c / rate for e, c in powers.items()}
+    if not all(m.is_Integer for m in multiples.values()):
+        return False
+    u = Dummy("u")
+    lowest = min(0, *multiples.values())
+    polynomial = expand(
+        numerator.subs({e: exp(e.args[0] - powers[e] * var) * u**m for e, m in multiples.items()}) * u**-lowest
+    )
+    if not polynomial.is_polynomial(var, u):
+        return False
+    return degree(polynomial, var) <= 1 and degree(polynomial, u) <= _MAX_DEGREE
 
 
 def real_roots(equation: Expr, var: Symbol, domain: Interval) -> list[Expr] | None:
-    """Real roots of ``equation`` in ``domain``, exact: None when they cannot be found exactly."""
+    """Real roots of ``equation`` in ``domain``, exact: None when they cannot be found exactly.
+
+    ``solveset`` first; where it leaves a set it cannot resolve, ``solve`` for the Lambert class only (a
+    search whose work the class bounds).  Both run ``guarded``: on a user's expression, under its budget.
+    """
     if not equation.has(var):
         return [] if equation != 0 else None
-    try:
-        found = solveset(equation, var, domain)
-    except (NotImplementedError, ValueError, TypeError):
-        found = None
+    found = guarded("the roots", _solveset, equation, var, domain)
     if isinstance(found, FiniteSet):
         return sorted(found, key=lambda r: float(r))
     if found is S.EmptySet:
         return []
-    roots = solve_in_time(equation, var)
-    if roots is None:
+    if not lambert_class(equation, var):
+        return None
+    roots_ = guarded("the roots", _solve, equation, var)
+    if roots_ is None:
         return None
     inside = []
-    for r in roots:
+    for r in roots_:
         value = r.evalf(DIGITS)
         if value.is_real and domain.contains(value) == S.true:
             inside.append(r)

@@ -32,6 +32,7 @@ def show(d: Derivation, substituted: bool) -> dict[str, Any]:
         "definition_latex": tex(act.definition.subs(values), act),
         "derivative_latex": tex(d.derivative.subs(values), act),
         "output_form_latex": None if d.output_form is None else tex(d.output_form.subs(values), act),
+        "output_form_note": d.output_form_note or None,
         "kinks": [
             {
                 "at": _number(b.at.subs(values), act),
@@ -52,7 +53,10 @@ def show(d: Derivation, substituted: bool) -> dict[str, Any]:
             }
             for b in d.breakpoints
         ],
-        "properties": {
+        "not_found_in_time": list(d.not_in_time),
+        "properties": None
+        if p is None
+        else {
             "range": {"text": interval(p.range), "latex": tex(p.range, act)},
             "at_zero": _number(p.at_zero, act),
             "slope_at_zero": _number(p.slope_at_zero, act),

@@ -191,7 +191,7 @@ def show_snippet(d: Derivation, substituted: bool) -> str:
     if d.output_form is not None:
         lines.append(rf"\[ g(y) = {tex(d.output_form.subs(values), act)}, \quad f'(x) = g\bigl(f(x)\bigr) \]")
     else:
-        lines.append("% no output form: f' is not a function of f in closed form")
+        lines.append(f"% output form {d.output_form_note}")
     return "\n".join(lines)
 
 

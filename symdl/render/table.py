@@ -45,6 +45,12 @@ def row(name: str, style: Style = DEFAULT_STYLE) -> Row:
     said = words(style.lang)
     p = d.properties
     kink_at_zero = any(b.at.subs(d.valuemap) == 0 for b in d.kinks)
+    if p is None:  # a user's expression whose properties ran out of time
+        late = said["not_in_time"]
+        f, df = w(d.activation.definition.subs(w.substitution)), _derivative_cell(d, w)
+        return Row(
+            title(d.activation), f, df, rf"\text{{{late}}}", late, late, rf"\text{{{late}}}", rf"\text{{{late}}}", False
+        )
     continuity = (
         r"$C^\infty$" if p.continuity is None else said["discontinuous"] if p.continuity < 0 else f"$C^{p.continuity}$"
     )

@@ -6,6 +6,7 @@ from sympy import Expr, Indexed, Piecewise
 from sympy import pretty as sympy_pretty
 from sympy.printing.str import StrPrinter
 
+from symdl.budget import NOT_IN_TIME
 from symdl.calculus import Breakpoint, Derivation
 from symdl.catalog import Activation
 
@@ -135,12 +136,15 @@ def show(d: Derivation, substituted: bool) -> str:
         lines += ["", title, _indent(pretty(expr.subs(values)))]
     lines += ["", "output form  f' = g(f),  g(y) ="]
     if d.output_form is None:
-        lines.append("  none in closed form: f' cannot be written as a function of f alone")
+        lines.append(f"  {d.output_form_note}")
     else:
         lines.append(_indent(pretty(d.output_form.subs(values))))
     if d.breakpoints:
         lines += ["", "breakpoints"] + [f"  {breakpoint_line(b, act)}" for b in d.breakpoints]
     p = d.properties
+    if p is None:
+        lines += ["", f"properties  {NOT_IN_TIME}"]
+        return "\n".join(lines)
     lines += ["", "properties" + (f"  ({p.note})" if p.note else "")]
     rows = [
         ("range", interval(p.range)),

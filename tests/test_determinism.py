@@ -1,0 +1,167 @@
+"""No result depends on the clock: with every time budget reported as spent, each catalogue derivation is
+unchanged, and a user's expression says "not found within the time limit" for each fact it could not finish.
+
+The hostile clock runs in a fresh process (no derivation cached), which derives the whole catalogue and
+prints a fingerprint of every fact; this process derives it with the ordinary clock and compares.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sympy import Basic, srepr
+
+import symdl
+from symdl.budget import NOT_IN_TIME, OutOfTime
+from symdl.calculus import NONE_TWO_SLOPES, NOT_FOUND
+from symdl.catalog import CATALOGUE
+
+CATALOGUE_NAMES = sorted(a.name for a in CATALOGUE)
+
+# The hostile clock: each reading is a million seconds after the one before, so every budget has run out by
+# the time it is first looked at.
+HOSTILE = """
+import itertools
+import symdl.budget
+_ticks = itertools.count(0, 10**6)
+symdl.budget.clock = lambda: float(next(_ticks))
+"""
+
+
+def fingerprint(value) -> object:
+    """Every fact of a derivation, exactly: SymPy objects by ``srepr``, records field by field."""
+    if isinstance(value, Basic):
+        return srepr(value)
+    if dataclasses.is_dataclass(value):
+        return {
+            f.name: fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "activation"
+        }
+    if isinstance(value, tuple | list):
+        return [fingerprint(v) for v in value]
+    return value
+
+
+def catalogue_fingerprints() -> dict[str, object]:
+    return {name: fingerprint(symdl.derive(name)) for name in CATALOGUE_NAMES}
+
+
+def in_fresh_process(setup: str, body: str) -> object:
+    """Run ``setup`` then ``body`` (which sets ``result``) in a new interpreter; ``result`` as JSON."""
+    script = (
+        textwrap.dedent(setup) + "\n" + textwrap.dedent(body) + "\nimport json, sys\njson.dump(result, sys.stdout)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def test_catalogue_derivations_do_not_depend_on_the_clock():
+    hostile = in_fresh_process(
+        HOSTILE,
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_determinism import catalogue_fingerprints
+        result = catalogue_fingerprints()
+        """,
+    )
+    ordinary = json.loads(json.dumps(catalogue_fingerprints()))
+    assert sorted(hostile) == sorted(ordinary) == CATALOGUE_NAMES
+    for name in ordinary:
+        assert hostile[name] == ordinary[name], name
+
+
+def test_a_users_expression_reports_each_fact_not_found_in_time():
+    result = in_fresh_process(
+        HOSTILE,
+        """
+        import symdl
+        act = symdl.define("late", "x*sigmoid(x) + x/3")
+        d = symdl.derive(act)
+        try:
+            symdl.output_form(act)
+            raised = None
+        except symdl.SymdlError as error:
+            raised = [type(error).__name__, str(error)]
+        from symdl.render.text import show
+        result = {
+            "not_in_time": list(d.not_in_time),
+            "note": d.output_form_note,
+            "form": d.output_form is None,
+            "properties": d.properties is None,
+            "raised": raised,
+            "text": show(d, substituted=False),
+            "derivative": str(d.derivative),
+        }
+        """,
+    )
+    assert result["not_in_time"] == ["output form", "properties"]
+    assert result["note"] == NOT_IN_TIME
+    assert result["form"] and result["properties"]
+    assert result["raised"] == ["OutOfTime", f"the output form: {NOT_IN_TIME}"]
+    assert f"properties  {NOT_IN_TIME}" in result["text"]
+    assert f"  {NOT_IN_TIME}\n" in result["text"]  # the output form's line
+    # What needed no guarded search is still derived: sympy.diff of the definition.
+    assert result["derivative"] != ""
+
+
+def test_the_same_expression_with_time_derives_every_fact(monkeypatch):
+    monkeypatch.setattr(symdl.calculus, "USER_SECONDS", 600.0)  # ample on any machine: this test is not of load
+    act = symdl.define("on_time", "x*sigmoid(x) + x/3")
+    d = symdl.derive(act)
+    assert d.not_in_time == ()
+    assert d.properties is not None and d.properties.monotonic == "increasing"  # f' = 1/3 + silu' > 0.23
+
+
+def test_a_derivation_missing_a_fact_is_not_kept(monkeypatch):
+    import itertools
+
+    import symdl.budget
+
+    ticks = itertools.count(0, 10**6)
+    monkeypatch.setattr(symdl.budget, "clock", lambda: float(next(ticks)))
+    act = symdl.define("kept_late", "x*sigmoid(2*x) + x/5")
+    first = symdl.derive(act)
+    assert first.not_in_time
+    with pytest.raises(OutOfTime):
+        symdl.output_form(act)
+    monkeypatch.undo()
+    monkeypatch.setattr(symdl.calculus, "USER_SECONDS", 600.0)
+    again = symdl.derive(act)
+    assert again.not_in_time == () and again.properties is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "note"),
+    [
+        # f' changes sign inside one region: f rises and falls there (a minimum), so one value of f comes with
+        # two slopes.  Proved.
+        ("gelu", NONE_TWO_SLOPES),
+        ("silu", NONE_TWO_SLOPES),
+        ("mish", NONE_TWO_SLOPES),
+        ("gaussian", NONE_TWO_SLOPES),
+        ("hardswish", NONE_TWO_SLOPES),
+        # f = 20 on x <= 0.1 with slope 0, and at x = 20 with slope 1.  Proved.
+        ("threshold", NONE_TWO_SLOPES),
+        # tanhshrink' = tanh(x)^2 vanishes at 0 but never changes sign: tanhshrink is one-to-one, and
+        # its inverse is not elementary.  symdl claims only that it found none.
+        ("tanhshrink", NOT_FOUND),
+    ],
+)
+def test_no_output_form_says_whether_none_exists_or_none_was_found(name, note):
+    d = symdl.derive(name)
+    assert d.output_form is None and d.output_form_note == note
+
+
+def test_every_other_catalogue_entry_has_its_output_form():
+    missing = {"gelu", "gelu_tanh", "silu", "mish", "gaussian", "hardswish", "threshold", "tanhshrink"}
+    for name in CATALOGUE_NAMES:
+        d = symdl.derive(name)
+        assert (d.output_form is None) == (name in missing), name
+        assert d.not_in_time == ()
