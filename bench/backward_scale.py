@@ -4,7 +4,7 @@ Run:  python bench/backward_scale.py [--sizes 3-3-2 8-8-4 16-16-10 32-32-10] [--
       [--hidden sigmoid] [--output softmax] [--loss cross_entropy] [--batch 1]
 
 Each network has fixed seeded rational weights, biases and inputs (multiples of 1/8 in [-1, 1]) and a
-one-hot target.  For each size it runs ``symdl.backward.backpropagate`` without direct differentiation
+one-hot target.  For each size it runs ``symdl.network.backward.backpropagate`` without direct differentiation
 (forward pass, chain rule exact, float64 backprop, finite differences, the update, the checks) and
 prints the time, the peak memory traced by ``tracemalloc`` (in a second run: tracing slows Python down)
 and the size of the exact gradients: the number of distinct subexpressions of all of them together
@@ -28,8 +28,8 @@ from sympy import Expr, ImmutableMatrix, Rational
 from sympy.core.cache import clear_cache
 
 import symdl
-from symdl.backward import Backward, backpropagate
-from symdl.network import Layer, Network
+from symdl.network.backward import Backward, backpropagate
+from symdl.network.forward import Layer, Network
 
 SEED = 6
 

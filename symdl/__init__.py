@@ -15,13 +15,13 @@ The public API (stable; see DESIGN.md)::
 
 from __future__ import annotations
 
-from symdl.backward import Backward, backpropagate
-from symdl.calculus import Derivation, derivative, derive, output_form
 from symdl.catalog import Activation, activation, names
+from symdl.engine.calculus import Derivation, derivative, derive, output_form
 from symdl.errors import BadParameter, DerivationError, SymdlError, UnknownActivation, UnknownLoss
-from symdl.losses import loss
-from symdl.network import Network, lecture_network
-from symdl.numeric import numpy_function
+from symdl.network.backward import Backward, backpropagate
+from symdl.network.forward import Network, lecture_network
+from symdl.network.losses import loss
+from symdl.numeric.compile import numpy_function
 from symdl.parse import BadExpression, define
 
 __all__ = [

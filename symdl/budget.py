@@ -32,7 +32,7 @@ _deadline: ContextVar[float | None] = ContextVar("symdl_deadline", default=None)
 
 _FORK = multiprocessing.get_context("fork")
 _FORKSERVER = multiprocessing.get_context("forkserver")
-_FORKSERVER.set_forkserver_preload(["symdl.solving"])  # SymPy and the guarded steps, imported once
+_FORKSERVER.set_forkserver_preload(["symdl.engine.solving"])  # SymPy and the guarded steps, imported once
 
 
 class OutOfTime(SymdlError):

@@ -3,7 +3,7 @@
 A declaration is a row of the lecture's table and nothing more: the name,
 aliases, the LaTeX name it prints with, its parameters with exact defaults,
 and its definition as a SymPy expression.  Derivatives, textbook forms,
-ranges and plot limits are never typed: ``symdl.calculus`` derives them.
+ranges and plot limits are never typed: ``symdl.engine.calculus`` derives them.
 
 Conventions the declarations encode:
 - Where a function has a kink, the branch written as selected there is the

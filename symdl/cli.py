@@ -20,8 +20,8 @@ from symdl.errors import BadOutput, BadParameter, SymdlError
 from symdl.files import write_whole
 
 if TYPE_CHECKING:
-    from symdl.backward import Backward
-    from symdl.network import Forward, Network
+    from symdl.network.backward import Backward
+    from symdl.network.forward import Forward, Network
 
 Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 
@@ -82,7 +82,7 @@ def list_command(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show(name: str, params: tuple[str, ...], as_latex: bool, as_json: bool) -> None:
     """Definition, derivative, output form, breakpoints and properties of NAME."""
-    from symdl.calculus import derive
+    from symdl.engine.calculus import derive
 
     given = _params(params)
     _print_derivation(derive(name, given), bool(given), as_latex, as_json)
@@ -109,7 +109,7 @@ def _print_derivation(d, substituted: bool, as_latex: bool, as_json: bool) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def derive(expression: str, name: str, params: tuple[str, ...], as_latex: bool, as_json: bool) -> None:
     """Derive your own activation, e.g. symdl derive "x*tanh(softplus(x))" or "max(a*x, x)" -p a=0.2."""
-    from symdl.calculus import derive as derivation
+    from symdl.engine.calculus import derive as derivation
     from symdl.parse import define
 
     act = define(name, expression, _params(params))
@@ -184,7 +184,7 @@ class _PassOptions:
 
     def network(self) -> Network:
         """CONFIG's network (default: the lecture's) with its activations swapped as asked; one view at most."""
-        from symdl.network import Network, lecture_network
+        from symdl.network.forward import Network, lecture_network
 
         if self.as_json + self.as_latex + self.as_markdown > 1:
             raise click.UsageError("choose one of --json, --latex and --markdown")
@@ -264,7 +264,7 @@ def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int |
     from tqdm import tqdm
 
     from symdl.catalog import activation, names
-    from symdl.check import check
+    from symdl.numeric.check import check
     from symdl.render import checks as views
 
     chosen = [activation(n.strip()).name for item in only for n in item.split(",") if n.strip()] or names()
@@ -301,7 +301,7 @@ def backward(
     asked: _PassOptions, loss: str | None, target: str | None, learning_rate: str | None, graph: str | None
 ) -> None:
     """Loss, backpropagation and one update for CONFIG (default: the lecture's network): exact, direct, NumPy."""
-    from symdl.backward import backpropagate, target_from_text
+    from symdl.network.backward import backpropagate, target_from_text
     from symdl.render import backward as view
 
     if graph is not None:  # a name symdl cannot draw to fails before the work, not after it

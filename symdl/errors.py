@@ -31,7 +31,7 @@ class BadNetwork(SymdlError, ValueError):
 
 
 class UnknownLoss(SymdlError, KeyError):
-    """A loss name symdl does not know (``symdl.losses.loss_names()`` lists them)."""
+    """A loss name symdl does not know (``symdl.network.losses.loss_names()`` lists them)."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])

@@ -13,9 +13,9 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from symdl.backward import backpropagate
 from symdl.errors import BadOutput
-from symdl.network import lecture_network
+from symdl.network.backward import backpropagate
+from symdl.network.forward import lecture_network
 from symdl.render.graph import DPI, UNHINTED, draw_graph, figure, graph_nodes
 from tests.conftest import run_symdl
 

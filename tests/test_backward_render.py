@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import symdl
-from symdl.backward import backpropagate
+from symdl.network.backward import backpropagate
 from symdl.render import backward as view
 from symdl.render.latex import Tex
 from symdl.render.network import Board
@@ -235,7 +235,7 @@ def test_spec_without_target(capsys, tmp_path):
 
 
 def test_disagreement_exits_1(capsys, monkeypatch):
-    import symdl.backward as backward
+    import symdl.network.backward as backward
 
     right = backward._numeric
 

@@ -11,7 +11,7 @@ from sympy import exp, lambdify, log
 
 import symdl
 from symdl.catalog import x
-from symdl.check import TINY, accuracy, exact, grid, mp_callable, reference
+from symdl.numeric.check import TINY, accuracy, exact, grid, mp_callable, reference
 
 
 def test_the_grid_is_the_issues():
@@ -35,7 +35,7 @@ def test_the_grid_is_the_issues():
 )
 def test_exact_resolves_the_hard_points(name, point, reference):
     act = symdl.activation(name)
-    from symdl.stable import mpmath_function
+    from symdl.numeric.stable import mpmath_function
 
     got = exact(mp_callable(act.definition, act.params), point, magnitude=mpmath_function(act.definition, act.params))
     with mpmath.workdps(2000):
@@ -68,7 +68,7 @@ def test_tiny_exact_values_have_an_absolute_tolerance():
 
 
 def test_check_reports_every_part():
-    report = symdl.check.check("elu", stride=25)
+    report = symdl.numeric.check.check("elu", stride=25)
     assert report.passed
     assert {a.dtype for a in report.accuracy} == {"float64", "float32"}
     assert [c.name for c in report.checks] == ["f' vs central difference", "output form g(f) = f'", "kink values"]
@@ -92,7 +92,7 @@ def test_check_command_fails_loudly_on_unknown_names(capsys):
 
 
 def test_vector_check_reports_every_part():
-    report = symdl.check.check("softmax", stride=25)
+    report = symdl.numeric.check.check("softmax", stride=25)
     assert report.passed
     assert [c.name for c in report.checks] == ["Jacobian vs central difference", "output form g(f) = J", "kink values"]
 
@@ -103,7 +103,7 @@ def test_vector_checks_catch_a_wrong_jacobian(monkeypatch):
 
     from sympy import Sum
 
-    import symdl.check as checks
+    import symdl.numeric.check as checks
     from symdl.catalog import i, j, k, n, xs
 
     right = symdl.derive("softmax")

@@ -19,8 +19,8 @@ from sympy import Basic, srepr
 
 import symdl
 from symdl.budget import NOT_IN_TIME, OutOfTime
-from symdl.calculus import NONE_TWO_SLOPES, NOT_FOUND
 from symdl.catalog import CATALOGUE
+from symdl.engine.calculus import NONE_TWO_SLOPES, NOT_FOUND
 
 CATALOGUE_NAMES = sorted(a.name for a in CATALOGUE)
 
@@ -112,7 +112,7 @@ def test_a_users_expression_reports_each_fact_not_found_in_time():
 
 
 def test_the_same_expression_with_time_derives_every_fact(monkeypatch):
-    monkeypatch.setattr(symdl.calculus, "USER_SECONDS", 600.0)  # ample on any machine: this test is not of load
+    monkeypatch.setattr(symdl.engine.calculus, "USER_SECONDS", 600.0)  # ample on any machine: this test is not of load
     act = symdl.define("on_time", "x*sigmoid(x) + x/3")
     d = symdl.derive(act)
     assert d.not_in_time == ()
@@ -132,7 +132,7 @@ def test_a_derivation_missing_a_fact_is_not_kept(monkeypatch):
     with pytest.raises(OutOfTime):
         symdl.output_form(act)
     monkeypatch.undo()
-    monkeypatch.setattr(symdl.calculus, "USER_SECONDS", 600.0)
+    monkeypatch.setattr(symdl.engine.calculus, "USER_SECONDS", 600.0)
     again = symdl.derive(act)
     assert again.not_in_time == () and again.properties is not None
 

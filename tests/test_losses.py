@@ -12,10 +12,10 @@ import pytest
 from sympy import Float, Interval, KroneckerDelta, Symbol, exp, oo, simplify
 
 import symdl
-from symdl.calculus import ys
 from symdl.catalog import j, n
+from symdl.engine.calculus import ys
 from symdl.errors import DerivationError, UnknownLoss
-from symdl.losses import (
+from symdl.network.losses import (
     LOSSES,
     domain,
     gradient,
@@ -182,7 +182,7 @@ def test_scalar_outputs_against_mpmath(act):
 
 def test_a_step_that_is_not_equal_is_refused(monkeypatch):
     """The step check is not vacuous: a wrong simplification is caught before it is returned."""
-    import symdl.losses as losses
+    import symdl.network.losses as losses
 
     through.cache_clear()
     monkeypatch.setattr(losses, "_shortest", lambda g, slope: g * slope + 1)

@@ -13,7 +13,7 @@ from sympy import Rational, Symbol, exp, latex
 
 import symdl
 from symdl.errors import BadNetwork, UnknownActivation
-from symdl.network import Applied, Layer, Network
+from symdl.network.forward import Applied, Layer, Network
 from tests.conftest import SCALAR, VECTOR, mp_function
 
 # The slide's matrices, typed from the lecture ("선형함수"), as mpmath numbers.
@@ -330,7 +330,7 @@ def test_built_in_python():
 
 def test_the_check_catches_a_wrong_numeric_path(monkeypatch):
     """The agreement check is not vacuous: a float64 path off by 1e-12 is reported, with where."""
-    import symdl.network as network
+    import symdl.network.forward as network
 
     right = network.numeric_activation
     monkeypatch.setattr(network, "numeric_activation", lambda layer: lambda z: right(layer)(z) + 1e-12)
@@ -343,7 +343,7 @@ def test_the_check_catches_a_wrong_numeric_path(monkeypatch):
 
 
 def test_the_check_catches_a_wrong_general_formula(monkeypatch):
-    import symdl.network as network
+    import symdl.network.forward as network
 
     right = network._composed
     monkeypatch.setattr(network, "_composed", lambda general: [m.applyfunc(lambda e: e + 1) for m in right(general)])

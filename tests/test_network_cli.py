@@ -104,7 +104,7 @@ def test_the_installed_command():
 
 
 def test_disagreement_is_said_and_exits_1(capsys, monkeypatch):
-    import symdl.network as network
+    import symdl.network.forward as network
 
     right = network.numeric_activation
     monkeypatch.setattr(network, "numeric_activation", lambda layer: lambda z: right(layer)(z) + 1e-9)

@@ -4,7 +4,7 @@ On the grid (20,001 points evenly over [-50, 50], 2,000 log-spaced |x| in
 [1e-300, 700], both signs), in float64 and float32, every compiled f and f'
 is within 4 (1 + kappa) ulp of mpmath's value of the definition (of the
 symbolic derivative), kappa the function's own condition number; below 1e-300
-an absolute error of 1e-300 is allowed (TINY of symdl.check for float32).
+an absolute error of 1e-300 is allowed (TINY of symdl.numeric.check for float32).
 Vector functions are checked the same way on random and far-apart logit vectors.
 """
 
@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symdl
-from symdl.check import TINY, check_accuracy, exact, mp_callable
-from symdl.stable import mpmath_function
+from symdl.numeric.check import TINY, check_accuracy, exact, mp_callable
+from symdl.numeric.stable import mpmath_function
 from tests.conftest import SCALAR, VECTOR
 
 
@@ -58,7 +58,7 @@ def test_backward_stable_with_other_parameters(name):
     """The kernel that takes parameters (not the one with the defaults folded in), at 3/4 of the defaults."""
     from sympy import Rational
 
-    from symdl.check import accuracy, grid, points_in, reference
+    from symdl.numeric.check import accuracy, grid, points_in, reference
 
     act = symdl.activation(name)
     values = {s: v * Rational(3, 4) for s, v in act.params.items()}

@@ -173,8 +173,8 @@ def _big_input(size: int, dtype=np.float64) -> np.ndarray:
 @pytest.mark.parametrize("name", SCALAR)
 @pytest.mark.parametrize("derivative", [False, True], ids=["f", "df"])
 def test_long_arrays_in_blocks_equal_short_ones(name, derivative):
-    """Long inputs run a block at a time (symdl.numeric._BLOCK); the blocks must stitch exactly."""
-    from symdl.numeric import _BLOCK
+    """Long inputs run a block at a time (symdl.numeric.compile._BLOCK); the blocks must stitch exactly."""
+    from symdl.numeric.compile import _BLOCK
 
     f = symdl.numpy_function(name, derivative=derivative)
     params = {s.name: float(v) * 3 / 4 for s, v in symdl.activation(name).params.items()}  # not folded in
@@ -190,7 +190,7 @@ def test_long_arrays_in_blocks_equal_short_ones(name, derivative):
 
 @pytest.mark.parametrize("name", VECTOR)
 def test_many_rows_in_blocks_equal_few(name):
-    from symdl.logsumexp import _BLOCK_ROWS
+    from symdl.numeric.logsumexp import _BLOCK_ROWS
 
     f = symdl.numpy_function(name)
     x = _big_input((2 * _BLOCK_ROWS + 3) * 6).reshape(2, -1, 3)  # rows of 3, in a 3-d array

@@ -7,8 +7,8 @@ import pytest
 from sympy import KroneckerDelta, Piecewise, Symbol, exp, piecewise_fold, simplify
 
 import symdl
-from symdl.calculus import y, ys
 from symdl.catalog import alpha, beta, i, j, lam, x
+from symdl.engine.calculus import y, ys
 from tests.conftest import SCALAR, activations, mp_function
 
 # No closed-form output form: f is not one-to-one (GELU, SiLU, Mish, Gaussian, hardswish's middle,

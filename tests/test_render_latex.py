@@ -9,11 +9,11 @@ import pytest
 
 import symdl
 from symdl.catalog import CATALOGUE
+from symdl.engine.steps import working
 from symdl.errors import BadParameter
 from symdl.render.formats import FORMATS, render
 from symdl.render.latex import Tex, definition, derivative, jacobian_matrix, notes, worked
 from symdl.render.notation import Style
-from symdl.steps import working
 
 DEFINITIONS = [
     ("sigmoid", r"\sigma(x) = \frac{1}{1 + e^{-x}}"),

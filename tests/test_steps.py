@@ -7,11 +7,11 @@ import pytest
 from sympy import Mul, Rational, S, Symbol, atan, exp, oo, pi
 
 import symdl
-from symdl import steps
 from symdl.catalog import CATALOGUE, x
+from symdl.engine import steps
+from symdl.engine.regions import Region
+from symdl.engine.steps import derivative_cases, evaluated, verify, working
 from symdl.errors import DerivationError
-from symdl.regions import Region
-from symdl.steps import derivative_cases, evaluated, verify, working
 from tests.conftest import LECTURE, SCALAR, VECTOR, mp_function
 
 POINTS = [Rational(k, 3) + Rational(1, 7) for k in range(-12, 13, 4)]  # no breakpoint of the catalogue

@@ -6,7 +6,7 @@ Jacobian steps by which cross-entropy through softmax becomes y − t); then lay
 ``∂L/∂W = H_prevᵀ δ``, ``∂L/∂B = 1ᵀ δ`` and ``δ_prev = (δ Wᵀ) ⊙ f'(Z_prev)`` with every factor's shape
 under it and the values multiplied out; one weight by the chain rule along its paths; the update and
 the loss before and after; the check of the three computations.  Everything printed comes from
-``symdl.backward.Backward``; the views only arrange it.  Exact entries are printed where they are short
+``symdl.network.backward.Backward``; the views only arrange it.  Exact entries are printed where they are short
 (and followed by their value to 4 places where not rational), else only the value.
 
 The blocks (heading, math, text) and the article/Markdown formatting are the forward view's
@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 from sympy import Add, Expr, ImmutableMatrix, KroneckerDelta, Mul, Piecewise, Rational, S, Symbol, log
 
-from symdl.backward import Backward, Gradient
-from symdl.calculus import derive, y, ys
 from symdl.catalog import Activation, j, k, n
-from symdl.losses import gradient, parts, zs
-from symdl.losses import t as targets
+from symdl.engine.calculus import derive, y, ys
+from symdl.network.backward import Backward, Gradient
+from symdl.network.losses import gradient, parts, zs
+from symdl.network.losses import t as targets
 from symdl.render import network as forward_view
 from symdl.render import templates
 from symdl.render.latex import Tex

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from symdl.check import Accuracy, Report
+from symdl.numeric.check import Accuracy, Report
 
 
 def _ulps(results: list[Accuracy], derivative: bool, dtype: str) -> str:

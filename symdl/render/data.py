@@ -6,7 +6,7 @@ from typing import Any
 
 from sympy import Expr
 
-from symdl.calculus import Derivation
+from symdl.engine.calculus import Derivation
 from symdl.render.notation import tex
 from symdl.render.text import interval, one_line
 

@@ -3,7 +3,7 @@
 X, W1, B1 → Z1 = X W1 + B1 → H1 = f(Z1) → ... → Y, and with T → L = loss(Y, T).  Each node shows its
 value and, where backpropagation reaches it, its gradient ∂L/∂(node) in a second colour; the operations
 (matmul, +, the activation, the loss) sit on the edges, left to right.  Every number comes from the
-float64 computation of ``symdl.backward.Backward``.
+float64 computation of ``symdl.network.backward.Backward``.
 
 ``graph_nodes`` is the data (tested without drawing), ``figure`` the picture (a fixed size: the text
 shrinks, and nothing overlaps, or it says the network is too large), ``draw_graph`` writes it all or nothing.
@@ -23,11 +23,11 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Ellipse, FancyBboxPatch
 from matplotlib.textpath import TextToPath
 
-from symdl.backward import Backward
 from symdl.errors import BadNetwork, BadOutput
 from symdl.files import write_whole
-from symdl.losses import numpy_gradient
-from symdl.network import _floats
+from symdl.network.backward import Backward
+from symdl.network.forward import _floats
+from symdl.network.losses import numpy_gradient
 
 FORMATS = ("pdf", "png", "svg")  # the picture's format is the file's extension
 FIGSIZE = (13.0, 3.4)  # inches, whatever the network: the width of a 16:9 slide

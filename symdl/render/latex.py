@@ -1,6 +1,6 @@
 """LaTeX of one activation: its definition, derivative, worked derivation and notes, in the lecture's notation.
 
-Every formula is printed from what the engine derived (``symdl.calculus``, ``symdl.steps``); nothing
+Every formula is printed from what the engine derived (``symdl.engine.calculus``, ``symdl.engine.steps``); nothing
 here knows a derivative.  Each function returns a ``Tex`` (a str that Jupyter shows as a formula).
 """
 
@@ -11,12 +11,12 @@ from typing import Any
 
 from sympy import Matrix, Symbol
 
-from symdl.calculus import Derivation, derive
 from symdl.catalog import Activation, activation, i, j
+from symdl.engine.calculus import Derivation, derive
+from symdl.engine.steps import derivative_cases, in_own_terms, own_terms, working, written
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex
 from symdl.render.printer import cases, decimal
 from symdl.render.words import LECTURE_DIFFERS, RULE_WORDS, words
-from symdl.steps import derivative_cases, in_own_terms, own_terms, working, written
 
 ONE_LINE = 70  # a branch's steps go on one line if together they are at most this many characters of LaTeX
 

@@ -3,7 +3,7 @@
 Layer by layer: the matrices multiplied with their entries visible (``X W^{(1)} = [1\\ 2\\ 1] [...] =
 [4\\ 3\\ -2]``), then ``+ B``, then the activation entry by entry, then each neuron on its own line
 (``z^{(1)}_1 = 1 \\cdot 1 + 2 \\cdot 1 + 1 \\cdot 1 = 4``); then the general formula in symbols and the
-check that the three computations agree.  Everything printed comes from ``symdl.network.Forward``;
+check that the three computations agree.  Everything printed comes from ``symdl.network.forward.Forward``;
 the views only arrange it.  Terminating decimals print as decimals (the lecture's 0.5), or as
 fractions with ``exact=True``.
 
@@ -20,7 +20,7 @@ import numpy as np
 from sympy import Add, Expr, ImmutableMatrix, Mul, Rational, Symbol
 from sympy.printing.str import StrPrinter
 
-from symdl.network import Applied, Forward, GeneralLayer, Network
+from symdl.network.forward import Applied, Forward, GeneralLayer, Network
 from symdl.render import latex as activation_latex
 from symdl.render import templates
 from symdl.render.latex import Tex

@@ -12,9 +12,9 @@ from sympy import Expr, Rational, Symbol
 from sympy import latex as sympy_latex
 
 from symdl.catalog import Activation, x
+from symdl.engine.steps import named
 from symdl.errors import BadParameter
 from symdl.render.printer import LecturePrinter, decimal
-from symdl.steps import named
 
 # Where the user does not say, parameters are written the lecture's way: LeakyReLU's fixed slope
 # by its value, max(0.01x, x); PReLU's learned slope by its name, max(alpha x, x); all others by name.

@@ -38,10 +38,10 @@ from sympy.core.relational import Relational
 from sympy.printing.latex import LatexPrinter
 
 from symdl.catalog import n, x
+from symdl.engine.regions import grouped, regions
+from symdl.engine.steps import Output, unnamed
 from symdl.errors import DerivationError
 from symdl.primitives import Maximum, Minimum
-from symdl.regions import grouped, regions
-from symdl.steps import Output, unnamed
 
 # Functions by SymPy class name: (LaTeX name, whether a simple argument goes without brackets: \tanh x).
 FUNCTIONS: dict[str, tuple[str, bool]] = {

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from sympy import Expr, FiniteSet, Float, Interval, Rational, Union, count_ops, oo
 
-from symdl.calculus import derive
+from symdl.engine.calculus import derive
+from symdl.engine.steps import derivative_cases, own_terms
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation
 from symdl.render.printer import cases
 from symdl.render.words import title, words
-from symdl.steps import derivative_cases, own_terms
 
 DIGITS = 4  # significant digits of numbers that have no short exact form
 COLUMNS = ("name", "f", "df", "range", "continuity", "monotonic", "slope_at_zero", "sup")

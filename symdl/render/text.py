@@ -7,8 +7,8 @@ from sympy import pretty as sympy_pretty
 from sympy.printing.str import StrPrinter
 
 from symdl.budget import NOT_IN_TIME
-from symdl.calculus import Breakpoint, Derivation
 from symdl.catalog import Activation
+from symdl.engine.calculus import Breakpoint, Derivation
 
 _GREEK = {"alpha": "α", "beta": "β", "lambda": "λ"}
 

@@ -123,7 +123,7 @@ def title(act: Activation) -> str:
     return act.name.replace("_", " ").capitalize()
 
 
-# The rule keys of symdl.steps that are differentiation rules, with the word that names each.
+# The rule keys of symdl.engine.steps that are differentiation rules, with the word that names each.
 RULE_WORDS: dict[str, str] = {
     "chain": "chain",
     "power": "chain",

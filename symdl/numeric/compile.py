@@ -2,9 +2,9 @@
 
 The pipeline, for an activation, its derivative or any expression in x:
 
-1. **Regions** (``symdl.regions``): a piecewise expression becomes its
+1. **Regions** (``symdl.engine.regions``): a piecewise expression becomes its
    branches and the intervals they hold on.
-2. **Stable primitives** (``symdl.stable``): each branch is rewritten
+2. **Stable primitives** (``symdl.numeric.stable``): each branch is rewritten
    (expit, log_expit, expm1, Phi, hypot, ...), so no formula cancels or
    overflows where a stable one exists.
 3. **Code**: each branch is printed as NumPy/SciPy code, common
@@ -41,15 +41,15 @@ import mpmath
 import numpy as np
 from sympy import Expr, Symbol, limit, oo
 
-from symdl.calculus import derive
 from symdl.catalog import Activation, activation, x
-from symdl.codegen import NAMESPACE
+from symdl.engine.calculus import derive
+from symdl.engine.regions import Region, as_piecewise, regions
 from symdl.errors import BadParameter, DerivationError, SymdlError
-from symdl.forms import best
-from symdl.kernels import kernel_source, single_kernel
-from symdl.logsumexp import VectorFunction, vector_function
-from symdl.regions import Region, as_piecewise, regions
-from symdl.stable import mpmath_function, stabilize
+from symdl.numeric.codegen import NAMESPACE
+from symdl.numeric.forms import best
+from symdl.numeric.kernels import kernel_source, single_kernel
+from symdl.numeric.logsumexp import VectorFunction, vector_function
+from symdl.numeric.stable import mpmath_function, stabilize
 
 
 def _limits(expr: Expr, values: Mapping[Symbol, Expr]) -> tuple[Expr, Expr]:
@@ -209,7 +209,7 @@ def _build(name: str, expr: Expr, params, names, regs, clamp, values, form) -> N
 def compile_expression(name: str, expr: Expr, defaults: Mapping[Symbol, Expr]) -> NumericFunction:
     """Compile an expression in x (parameters default to ``defaults``); see the module docstring.
 
-    Branches take their most accurate measured form (``symdl.forms``); if that form cannot
+    Branches take their most accurate measured form (``symdl.numeric.forms``); if that form cannot
     be made to pass the probes at the extremes, the plain stable form is used instead.
     """
     symbols = sorted((expr.free_symbols - {x}) | set(defaults), key=lambda s: s.name)  # all: f' takes f's parameters

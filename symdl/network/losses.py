@@ -49,10 +49,10 @@ from sympy import (
     solveset,
 )
 
-from symdl.calculus import derive, y, ys
 from symdl.catalog import Activation, _key, activation, i, j, k, n, x
+from symdl.engine.calculus import derive, y, ys
+from symdl.engine.readable import readable
 from symdl.errors import DerivationError, UnknownLoss
-from symdl.readable import readable
 
 # The target, and the output layer's pre-activation, component by component (the output is ``ys``).
 t = IndexedBase("t", real=True)

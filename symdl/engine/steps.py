@@ -6,7 +6,7 @@ engine found an output form g with f' = g(f), rewrites the result in terms of f 
 σ(x)(1 − σ(x)).  Every consecutive pair of lines is verified equal before the chain is returned
 (``verify``): symbolically by SymPy where it can, otherwise at 40 digits at seven points inside the
 region; each step records which check it passed.  A piecewise function is worked branch by branch on
-the regions of ``symdl.regions``; where a branch ends at a kink the derivation's breakpoints say which
+the regions of ``symdl.engine.regions``; where a branch ends at a kink the derivation's breakpoints say which
 slope is used there.  Nothing here is typed per activation: steps are built from the declaration.
 """
 
@@ -43,11 +43,12 @@ from sympy import (
     tanh,
 )
 
-from symdl.calculus import Breakpoint, Derivation, derive, drop_index_guards, sum_over_k, y, ys
 from symdl.catalog import Activation, i, j, n, x, xs
+from symdl.engine.calculus import Breakpoint, Derivation, derive, y, ys
+from symdl.engine.readable import readable
+from symdl.engine.regions import Region, grouped
+from symdl.engine.vector import drop_index_guards, sum_over_k
 from symdl.errors import DerivationError
-from symdl.readable import readable
-from symdl.regions import Region, grouped
 
 # An activation that *is* an elementary function is worked from the definition the lecture gives it:
 # tanh x = (e^x - e^-x)/(e^x + e^-x).  SymPy does the rewriting.

@@ -26,9 +26,9 @@ import mpmath
 import numpy as np
 from sympy import Expr, Piecewise, Symbol, diff, lambdify, symbols
 
-from symdl.calculus import derive, y, ys
 from symdl.catalog import Activation, activation, i, j, n, x, xs
-from symdl.regions import as_piecewise, regions
+from symdl.engine.calculus import derive, y, ys
+from symdl.engine.regions import as_piecewise, regions
 
 DIGITS = 50
 TINY = {np.dtype(np.float64): 1e-300, np.dtype(np.float32): 5e-31}  # ~4.5e7 x the smallest normal
@@ -115,7 +115,7 @@ def reference(expr: Expr, values: Mapping[Symbol, Expr], points: np.ndarray) -> 
     form only suggests the precision to start at.  kappa, a tolerance factor and
     not a value under test, is taken from the stable forms of g and g' at 30 digits.
     """
-    from symdl.stable import mpmath_function
+    from symdl.numeric.stable import mpmath_function
 
     g = mp_callable(expr, values)
     scale = mpmath_function(expr, values)
@@ -245,7 +245,7 @@ def output_form_vs_derivative(act: Activation) -> Check:
 
 def kink_values(act: Activation) -> Check:
     """The compiled f' at each breakpoint against the slope the derivation records (autograd's choice)."""
-    from symdl.numeric import numpy_function
+    from symdl.numeric.compile import numpy_function
 
     d = derive(act)
     if not d.breakpoints:
@@ -279,7 +279,7 @@ def vector_accuracy(act: Activation, derivative: bool, dtype: str = "float64") -
 
     kappa of each entry is sum_k |x_k d(entry)/dx_k| / |entry|, the componentwise condition number.
     """
-    from symdl.numeric import numpy_function
+    from symdl.numeric.compile import numpy_function
 
     compiled = numpy_function(act, derivative=derivative)
     dt = np.dtype(dtype)
@@ -417,7 +417,7 @@ def _reference_for(act: Activation, derivative: bool, dtype: str, stride: int = 
 
 def check_accuracy(act: Activation, dtypes: Iterable[str] = ("float64", "float32"), stride: int = 1) -> list[Accuracy]:
     """Accuracy of the compiled f and f' on the grid (every ``stride``-th point) in each dtype."""
-    from symdl.numeric import numpy_function
+    from symdl.numeric.compile import numpy_function
 
     results = []
     for derivative in (False, True):

@@ -44,17 +44,17 @@ from sympy import (
     simplify,
 )
 
-from symdl import losses
 from symdl.catalog import Activation, activation, i, n, parse_number, x, xs
 from symdl.errors import BadNetwork, BadParameter, SymdlError, UnknownLoss
-from symdl.numeric import numpy_function
+from symdl.network import losses
+from symdl.numeric.compile import numpy_function
 
 TOLERANCE_ULPS = 4  # exact and float64 agree if every entry is within this many ulps of its row's scale
 DIGITS = 40  # exact values are evaluated to this many digits for the comparison
 
 LAYER_KEYS = ("W", "B", "activation", "parameters")
 TOP_KEYS = ("X", "target", "loss", "learning_rate", "layer", "activations")
-DEFAULT_LOSS = "mse"  # the loss when a spec names none (symdl.losses)
+DEFAULT_LOSS = "mse"  # the loss when a spec names none (symdl.network.losses)
 DEFAULT_LEARNING_RATE = Rational(1, 100)  # η when a spec gives none: the lecture's network's loss goes down with it
 
 
@@ -171,7 +171,7 @@ class Network:
     layers: tuple[Layer, ...]
     source: str = ""  # where the spec came from, for messages
     target: ImmutableMatrix | None = None  # T: examples × outputs, what Y should be; needed for the loss
-    loss: losses.Loss | str = DEFAULT_LOSS  # a name or alias of symdl.losses; kept as the declaration
+    loss: losses.Loss | str = DEFAULT_LOSS  # a name or alias of symdl.network.losses; kept as the declaration
     learning_rate: Expr | str | int = DEFAULT_LEARNING_RATE  # η of the gradient-descent update, exact
 
     def __post_init__(self) -> None:

@@ -149,7 +149,7 @@ class Emitter:
         self.ops: list[_Op] = []
         self.ssa = (f"%{n}" for n in count())
         self.values: dict[Symbol, str] = {}  # array symbol -> SSA value or code name
-        self.patches: set[Symbol] = set()  # arrays fixed up near the origin (symdl.origin)
+        self.patches: set[Symbol] = set()  # arrays fixed up near the origin (symdl.numeric.origin)
 
     # --------------------------------------------------------------- public
 

@@ -1,6 +1,6 @@
 """Choosing, by measurement, the most accurate of equivalent forms of a branch.
 
-The stable rewriting (``symdl.stable``) removes the cancellations that have a
+The stable rewriting (``symdl.numeric.stable``) removes the cancellations that have a
 standard cure; what is left is the form's own arithmetic.  Mish's derivative
 as SymPy writes it, tanh(sp) + x sigma(x) sech^2(sp), subtracts two terms of
 similar size near its minimum at x = -2.24, where the function is perfectly
@@ -38,9 +38,9 @@ from sympy import (
 )
 
 from symdl.catalog import x
-from symdl.codegen import UFUNCS
-from symdl.regions import as_piecewise
-from symdl.stable import mpmath_function, stabilize
+from symdl.engine.regions import as_piecewise
+from symdl.numeric.codegen import UFUNCS
+from symdl.numeric.stable import mpmath_function, stabilize
 
 _MARGIN = 0.85  # a form within 85% of the bound on the (dense) sample is accurate enough
 _REWRITES: tuple[Callable[[Expr], Expr], ...] = (
@@ -77,7 +77,7 @@ def horner_in_exp(expr: Expr) -> Expr | None:
     return (nested(n) / nested(d)).xreplace({e: exp(x)})
 
 
-# A transcendental ufunc (exp, log1p, tanh, erf, ...; symdl.codegen.UFUNCS but abs) costs several
+# A transcendental ufunc (exp, log1p, tanh, erf, ...; symdl.numeric.codegen.UFUNCS but abs) costs several
 # arithmetic passes; weighed so, the emitted lines rank forms as their timings do (mish' in e^x:
 # 24 against 53 and 62; 3.5 ms against 6.6 and 7.8 for 2^16 points), but the same way on every run.
 _HEAVY = "|".join(name for name, _ in UFUNCS.values() if name != "absolute")

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from sympy import Expr, KroneckerDelta, Sum, Symbol, exp, expand_log, log, simplify
 
-from symdl.calculus import derive, ys
 from symdl.catalog import Activation, i, j, xs
+from symdl.engine.calculus import derive, ys
 from symdl.errors import BadParameter, DerivationError, SymdlError
 
 D = Symbol("D", real=True)

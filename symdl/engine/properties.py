@@ -4,7 +4,7 @@ SymPy's ``function_range`` raises NotImplementedError for GELU, SiLU, ELU and
 softsign, so the range has its own route: on each region, the candidates for
 the extremes are the values (or one-sided limits) at its ends, limits at
 +-infinity, and the values at critical points (roots of f' from
-``symdl.solving``: exact where SymPy can, certified numbers where it cannot);
+``symdl.engine.solving``: exact where SymPy can, certified numbers where it cannot);
 the region images are then united.  The same route applied to f' gives
 sup |f'| and decides monotonicity.  Definitions used (README):
 - monotonic: f' >= 0 on every region and no downward jump ("non-decreasing"),
@@ -38,8 +38,9 @@ from sympy import (
 from sympy import limit as sympy_limit
 
 from symdl.catalog import Activation, i, n, x
-from symdl.regions import Region
-from symdl.solving import roots
+from symdl.engine.regions import Region
+from symdl.engine.solving import roots
+from symdl.engine.vector import jacobian
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,6 @@ def vector_properties(act: Activation, values: Mapping[Symbol, Expr]) -> Propert
     slopes and shape are those of component 1 for n = 2 with the other input at 0
     (for softmax and its kin the same for every n, by shift invariance).
     """
-    from symdl.calculus import jacobian
-
     definition = act.definition.subs(values)
     at_zero = _at_zero_vector(definition)
     slope_at_zero = _at_zero_vector(jacobian(act).subs(values))

@@ -8,7 +8,7 @@ For a declaration it derives, never types:
   branch by branch and verified, or None where no closed form exists;
 - the breakpoints: where the branches meet, the one-sided values and slopes,
   whether f is continuous and differentiable there, and which slope is used;
-- the properties (``symdl.properties``).
+- the properties (``symdl.engine.properties``).
 
 Everything is cached: ``derive`` is called freely by every view.
 """
@@ -27,7 +27,6 @@ from sympy import (
     Expr,
     IndexedBase,
     KroneckerDelta,
-    Piecewise,
     S,
     Sum,
     Symbol,
@@ -42,10 +41,12 @@ from sympy import (
 )
 
 from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget
-from symdl.catalog import CATALOGUE, Activation, activation, i, j, k, n, x, xs
-from symdl.readable import readable
-from symdl.regions import Region, as_conditions, grouped, regions
-from symdl.solving import invert, roots
+from symdl.catalog import CATALOGUE, Activation, activation, i, j, x, xs
+from symdl.engine.properties import properties, vector_properties
+from symdl.engine.readable import readable
+from symdl.engine.regions import Region, as_conditions, grouped, regions
+from symdl.engine.solving import invert, roots
+from symdl.engine.vector import jacobian
 
 # The variable output forms are written in: y = f(x).  Vector: y_i = f_i(x).
 y = Symbol("y", real=True)
@@ -88,7 +89,7 @@ class Derivation:
     output_form: Expr | None  # g(y), symbolic in the parameters
     regions: tuple[Region, ...]
     breakpoints: tuple[Breakpoint, ...]
-    properties: Any  # symdl.properties.Properties; None if not found within a user expression's budget
+    properties: Any  # symdl.engine.properties.Properties; None if not found within a user expression's budget
     output_form_note: str = ""  # why there is no output form: NONE_TWO_SLOPES, NOT_FOUND or NOT_IN_TIME
     not_in_time: tuple[str, ...] = ()  # facts of a user's expression not found within its time budget
 
@@ -149,8 +150,6 @@ def _derive(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivat
 
 
 def _vector(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
-    from symdl.properties import vector_properties
-
     jac = jacobian(act)
     form = _vector_output_form(act, jac)
     properties = vector_properties(act, dict(values))
@@ -158,8 +157,6 @@ def _vector(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivat
 
 
 def _scalar(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
-    from symdl.properties import properties
-
     valuemap = dict(values)
     regs = regions(act.definition, x, valuemap)
     slopes = tuple(_readable_slope(r.expr, act.definition) for r in regs)
@@ -192,28 +189,6 @@ def _join(regs: tuple[Region, ...], exprs: tuple[Expr, ...]) -> Expr:
     if len(groups) == 1:
         return groups[0][0]
     return as_conditions(groups, x)
-
-
-def jacobian(act: Activation) -> Expr:
-    """d f_i / d x_j of a vector declaration, with the sum's index renamed to k."""
-    raw = diff(sum_over_k(act.definition), xs[j]).doit()
-    return readable(drop_index_guards(raw), reference=(act.definition,))
-
-
-def sum_over_k(definition: Expr) -> Expr:
-    """The summation index renamed to k, so that x_j can be the variable differentiated by."""
-    return definition.replace(
-        lambda e: isinstance(e, Sum), lambda e: Sum(e.function.subs(e.variables[0], k), (k, *e.limits[0][1:]))
-    )
-
-
-def drop_index_guards(expr: Expr) -> Expr:
-    """d/dx_j of a sum over k picks the term k = j, which SymPy guards with 1 <= j <= n; j is an index, so
-    the guard holds: each Piecewise whose first condition involves only indices becomes its first branch."""
-    return expr.replace(
-        lambda e: isinstance(e, Piecewise) and e.args[0][1].free_symbols <= {i, j, k, n},
-        lambda e: e.args[0][0],
-    )
 
 
 # --------------------------------------------------------------------------- breakpoints
@@ -433,7 +408,6 @@ __all__ = [
     "Derivation",
     "derivative",
     "derive",
-    "jacobian",
     "output_form",
     "y",
     "ys",

@@ -111,7 +111,7 @@ MPMATH = {
 def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
     """An mpmath function of x from the stable form: it does not cancel in the tails, at any precision."""
     from symdl.catalog import x
-    from symdl.regions import as_piecewise
+    from symdl.engine.regions import as_piecewise
 
     stable = as_piecewise(stabilize(as_piecewise(expr.subs(values))))
     return lambdify(x, stable, modules=[MPMATH, "mpmath"])

@@ -1,6 +1,6 @@
 """A kernel's source from the regions of an expression: how the branches are put together.
 
-``kernel_source`` decides the shape of the compiled function; ``symdl.codegen``
+``kernel_source`` decides the shape of the compiled function; ``symdl.numeric.codegen``
 prints each branch.  Without a ``Piecewise`` the expression (max, min and abs
 included) is one NumPy expression.  With one: constant end regions that join
 their neighbour become a clip of the input (ReLU is max(x, 0), hardtanh
@@ -20,10 +20,10 @@ import numpy as np
 from sympy import Expr, Piecewise, S, Symbol, nfloat, oo, simplify
 
 from symdl.catalog import x
-from symdl.codegen import NAMESPACE, Emitter, ScalarPrinter
-from symdl.origin import cancelling_sums, patch
-from symdl.regions import Region, grouped
-from symdl.stable import stabilize
+from symdl.engine.regions import Region, grouped
+from symdl.numeric.codegen import NAMESPACE, Emitter, ScalarPrinter
+from symdl.numeric.origin import cancelling_sums, patch
+from symdl.numeric.stable import stabilize
 
 
 def _literal(value: Expr, names: Mapping[Symbol, str]) -> str:
@@ -74,7 +74,7 @@ def _absorb_constant_ends(branches: list[tuple[Region, Expr]], values) -> tuple[
 
 
 def _patched(expr: Expr, var: Symbol, emitter: Emitter, prefix: str) -> Expr:
-    """Sums that cancel at the origin become arrays fixed up near 0 by their Padé approximant (symdl.origin).
+    """Sums that cancel at the origin become arrays fixed up near 0 by their Padé approximant (symdl.numeric.origin).
 
     The patched arrays are the kernel's own: they join ``emitter.patches`` (consumable later).
     """
@@ -173,11 +173,11 @@ _NAN_STAYS = ["if x.size and isnan(x.max()):", "    out[isnan(x)] = nan"]
 
 
 def single_kernel(expr: Expr) -> Callable[[np.ndarray], np.ndarray]:
-    """A kernel for one parameter-free expression as it stands (for measuring forms, symdl.forms)."""
+    """A kernel for one parameter-free expression as it stands (for measuring forms, symdl.numeric.forms)."""
     lines = [*_single(expr, {}, False), "return out"]
     scope = dict(NAMESPACE)
     exec("def k(x):\n" + "\n".join("    " + line for line in lines), scope)
-    scope["k"].lines = lines  # what it computes, for symdl.forms to weigh
+    scope["k"].lines = lines  # what it computes, for symdl.numeric.forms to weigh
     return scope["k"]
 
 

@@ -1,9 +1,9 @@
 """The whole flow of the lecture ("딥러닝 알고리즘의 전체 흐름"): forward → loss → backward → update.
 
-For a network with a target (``symdl.network``: the spec keys ``target``, ``loss``, ``learning_rate``):
+For a network with a target (``symdl.network.forward``: the spec keys ``target``, ``loss``, ``learning_rate``):
 
 - **loss**: ``L = (1/m) Σ_r ℓ(Y_r, T_r)``, the mean over the ``m`` examples (rows of X) of the declared
-  loss of one example (``symdl.losses``), exactly and in float64;
+  loss of one example (``symdl.network.losses``), exactly and in float64;
 - **gradients, three ways**
   - *chain rule*, layer by layer as in the lecture, exact: the output layer's ``δ`` from the engine's
     derivation (``losses.through``: cross-entropy through softmax is ``y − t``), then
@@ -51,12 +51,12 @@ from sympy import (
 )
 from sympy.core.relational import Relational
 
-from symdl.calculus import derive, y, ys
 from symdl.catalog import i, j, n, x
+from symdl.engine.calculus import derive, y, ys
 from symdl.errors import BadNetwork
-from symdl.losses import Loss, OutputDelta, domain, numpy_delta, numpy_gradient, numpy_loss, t, through
-from symdl.network import DIGITS, ORDER, Forward, Layer, Network, _floats, equal, forward, numeric_activation
-from symdl.numeric import numpy_function
+from symdl.network.forward import DIGITS, ORDER, Forward, Layer, Network, _floats, equal, forward, numeric_activation
+from symdl.network.losses import Loss, OutputDelta, domain, numpy_delta, numpy_gradient, numpy_loss, t, through
+from symdl.numeric.compile import numpy_function
 
 NUMERIC_TOLERANCE = 1e-12  # float64 backprop against the exact gradient, relative to each matrix's largest entry
 FD_TOLERANCE = 1e-6  # central finite differences against float64 backprop, likewise

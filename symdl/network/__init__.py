@@ -1,0 +1,1 @@
+"""The lecture's network: the spec, the forward pass three ways, losses, and backpropagation."""
