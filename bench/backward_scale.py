@@ -29,7 +29,7 @@ from sympy.core.cache import clear_cache
 
 import symdl
 from symdl.network.backward import Backward, backpropagate
-from symdl.network.forward import Layer, Network
+from symdl.network.spec import Layer, Network
 
 SEED = 6
 

@@ -19,8 +19,8 @@ from symdl.catalog import Activation, activation, names
 from symdl.engine.calculus import Derivation, derivative, derive, output_form
 from symdl.errors import BadParameter, DerivationError, SymdlError, UnknownActivation, UnknownLoss
 from symdl.network.backward import Backward, backpropagate
-from symdl.network.forward import Network, lecture_network
 from symdl.network.losses import loss
+from symdl.network.spec import Network, lecture_network
 from symdl.numeric.compile import numpy_function
 from symdl.parse import BadExpression, define
 

@@ -21,7 +21,8 @@ from symdl.files import write_whole
 
 if TYPE_CHECKING:
     from symdl.network.backward import Backward
-    from symdl.network.forward import Forward, Network
+    from symdl.network.forward import Forward
+    from symdl.network.spec import Network
 
 Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 
@@ -184,7 +185,7 @@ class _PassOptions:
 
     def network(self) -> Network:
         """CONFIG's network (default: the lecture's) with its activations swapped as asked; one view at most."""
-        from symdl.network.forward import Network, lecture_network
+        from symdl.network.spec import Network, lecture_network
 
         if self.as_json + self.as_latex + self.as_markdown > 1:
             raise click.UsageError("choose one of --json, --latex and --markdown")

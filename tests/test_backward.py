@@ -16,8 +16,9 @@ from sympy import ImmutableMatrix, Rational, exp, log
 
 import symdl
 from symdl.errors import BadNetwork, UnknownLoss
-from symdl.network.backward import backpropagate, equal
-from symdl.network.forward import Network
+from symdl.network.backward import backpropagate
+from symdl.network.exact import equal
+from symdl.network.spec import Network
 
 half = Rational(1, 2)
 
@@ -267,7 +268,7 @@ def test_softmax_hidden_layer_through_its_jacobian():
 
 def test_equal_is_a_proof_not_a_number():
     """The exact comparison proves identities and is not fooled by a difference beyond 40 digits."""
-    sigma = symdl.network.forward.applied(symdl.activation("sigmoid"))
+    sigma = symdl.network.spec.applied(symdl.activation("sigmoid"))
     assert equal(sigma(4) * (1 - sigma(4)), exp(-4) / (1 + exp(-4)) ** 2) == "simplifies to 0"
     assert equal(exp(2) * exp(3), exp(5)) in ("identical", "simplifies to 0")
     assert equal(sigma(4), sigma(4) + Rational(1, 10**50)) == "equal to 40 digits"
@@ -305,7 +306,7 @@ activation = "softmax"
 
 
 LECTURE_SPEC = (
-    symdl.network.forward.resources.files("symdl").joinpath("data/lecture01.toml").read_text(encoding="utf-8")
+    symdl.network.spec.resources.files("symdl").joinpath("data/lecture01.toml").read_text(encoding="utf-8")
 )
 
 

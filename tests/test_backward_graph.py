@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from symdl.errors import BadOutput
 from symdl.network.backward import backpropagate
-from symdl.network.forward import lecture_network
+from symdl.network.spec import lecture_network
 from symdl.render.graph import DPI, UNHINTED, draw_graph, figure, graph_nodes
 from tests.conftest import run_symdl
 

@@ -13,7 +13,7 @@ from sympy import Rational, Symbol, exp, latex
 
 import symdl
 from symdl.errors import BadNetwork, UnknownActivation
-from symdl.network.forward import Applied, Layer, Network
+from symdl.network.spec import Applied, Layer, Network
 from tests.conftest import SCALAR, VECTOR, mp_function
 
 # The slide's matrices, typed from the lecture ("선형함수"), as mpmath numbers.

@@ -1,7 +1,8 @@
-"""The lecture's network: a dense network spec (TOML), its forward pass three ways, and the check that they agree.
+"""The forward pass three ways, one layer recurrence under all of them, and the check that they agree.
 
-Row vectors, as on the lecture's "선형함수" slide: ``Z = X W + B``, ``H = f(Z)``, layer after layer, the
-last ``H`` being ``Y``.  The forward pass is computed
+Row vectors, as on the lecture's "선형함수" slide: ``Z = H W + B``, ``H = f(Z)``, layer after layer from
+``H = X``, the last ``H`` being ``Y`` (``layer_by_layer``, the only place this recurrence is written).
+The forward pass is computed
 
 - **general**: every input, weight and bias a symbol (``x_1``, ``w1_11``, ``b1_1``), one example's row;
 - **exact**: the spec's numbers as exact rationals (the lecture's 0.5 is 1/2), activations kept by name
@@ -14,451 +15,71 @@ the general formula with the values substituted against the exact result, symbol
 
 from __future__ import annotations
 
-import math
 import re
-import tomllib
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
-from sympy import (
-    Add,
-    Dummy,
-    Expr,
-    Function,
-    ImmutableMatrix,
-    Mul,
-    Rational,
-    S,
-    Symbol,
-    cancel,
-    count_ops,
-    exp,
-    expand_mul,
-    latex,
-    simplify,
-)
+from sympy import Expr, ImmutableMatrix, Symbol, latex
 
-from symdl.catalog import Activation, activation, i, n, parse_number, x, xs
-from symdl.errors import BadNetwork, BadParameter, SymdlError, UnknownLoss
-from symdl.network import losses
+from symdl.network.exact import DIGITS, ORDER, equal, floats
 from symdl.numeric.compile import numpy_function
 
+if TYPE_CHECKING:  # the records this pass reads; symdl.network.spec imports this module for Network.forward()
+    from symdl.network.spec import Layer, Network
+
 TOLERANCE_ULPS = 4  # exact and float64 agree if every entry is within this many ulps of its row's scale
-DIGITS = 40  # exact values are evaluated to this many digits for the comparison
-
-LAYER_KEYS = ("W", "B", "activation", "parameters")
-TOP_KEYS = ("X", "target", "loss", "learning_rate", "layer", "activations")
-DEFAULT_LOSS = "mse"  # the loss when a spec names none (symdl.network.losses)
-DEFAULT_LEARNING_RATE = Rational(1, 100)  # η when a spec gives none: the lecture's network's loss goes down with it
 
 
-# --------------------------------------------------------------------------- an activation applied, kept by name
+# --------------------------------------------------------------------------- one layer after another
 
 
-class Applied(Function):
-    """An activation applied to one number or formula, written by its name: σ(4), not 1/(1 + e^{-4}).
+@dataclass(frozen=True)
+class Arithmetic:
+    """How a pass computes: exact (or in symbols) with SymPy matrices, or in NumPy float64.
 
-    Its value is the activation's definition at the argument (``doit``); where that value is rational
-    (ReLU(−2) = 0) or the definition is itself a named function (tanh) the value is used directly.
+    A matrix is an ``ImmutableMatrix`` or an ``np.ndarray`` according to the arithmetic.
     """
 
-    activation: Activation
-    values: tuple[tuple[Symbol, Expr], ...] = ()
-
-    @classmethod
-    def eval(cls, arg: Expr) -> Expr | None:
-        definition = cls.activation.definition
-        if definition == x or (isinstance(definition, Function) and definition.args == (x,)):
-            return cls._value(arg)
-        if arg.is_number:
-            value = cls._value(arg)
-            if _short(value):
-                return value
-        return None
-
-    @classmethod
-    def _value(cls, arg: Expr) -> Expr:
-        return cls.activation.definition.subs(dict(cls.values)).subs(x, arg)
-
-    def doit(self, deep: bool = True, **hints: Any) -> Expr:
-        arg = self.args[0].doit(deep=deep, **hints) if deep else self.args[0]
-        value = self._value(arg)
-        return value.doit(deep=deep, **hints) if deep else value
-
-    def _eval_evalf(self, prec: int) -> Expr:
-        return self.doit().evalf(mpmath.libmp.prec_to_dps(prec))
-
-    def _eval_is_real(self) -> bool | None:
-        return self.doit().is_real if self.args[0].is_number else None
-
-    def _latex(self, printer: Any) -> str:
-        arg = printer._print(self.args[0])
-        sized = r"\frac" in arg or r"\begin" in arg  # brackets as tall as what they hold
-        return f"{self.activation.tex}\\left({arg}\\right)" if sized else f"{self.activation.tex}({arg})"
-
-    def _sympystr(self, printer: Any) -> str:
-        return f"{self.activation.name}({printer._print(self.args[0])})"
-
-
-def _short(value: Expr) -> bool:
-    """A rational short enough to write instead of the name: 0, -0.02, 11/24; not SELU(4)'s 32 digits."""
-    return value.is_Rational and max(len(str(abs(value.p))), len(str(value.q))) <= 6
-
-
-@cache
-def applied(act: Activation, values: tuple[tuple[Symbol, Expr], ...] = ()) -> type[Applied]:
-    """The SymPy function that applies ``act`` at these parameter values and prints with its name."""
-    # Named "Applied" like its base: SymPy's printers dispatch a Function subclass by its class name.
-    return type("Applied", (Applied,), {"activation": act, "values": values})
-
-
-# --------------------------------------------------------------------------- the spec
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One dense layer: ``Z = H W + B``, ``H' = f(Z)``; weights and bias exact, the activation's parameter values."""
-
-    weights: ImmutableMatrix  # inputs × units
-    bias: ImmutableMatrix  # 1 × units
-    activation: Activation
-    values: tuple[tuple[Symbol, Expr], ...] = ()  # every parameter of the activation, with its value
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "weights", ImmutableMatrix(self.weights))
-        object.__setattr__(self, "bias", ImmutableMatrix(self.bias))
-        if not self.values and self.activation.parameters:  # built by hand: the declared defaults
-            object.__setattr__(self, "values", _values(self.activation, None))
-
-    @property
-    def units(self) -> int:
-        return self.weights.cols
-
-    @property
-    def is_identity(self) -> bool:
-        return self.activation.definition == x
-
-    def apply(self, z: ImmutableMatrix) -> ImmutableMatrix:
-        """f(Z) entry by entry (a vector activation row by row), exactly or in symbols."""
-        act = self.activation
-        if not act.is_vector:
-            f = applied(act, self.values)
-            return ImmutableMatrix(z.applyfunc(f))
-        rows = []
-        for r in range(z.rows):
-            row = z.row(r)
-            replace_ = {xs[k + 1]: row[k] for k in range(z.cols)}
-            rows.append(
-                [
-                    act.definition.subs(dict(self.values)).subs({n: z.cols, i: c + 1}).doit().xreplace(replace_)
-                    for c in range(z.cols)
-                ]
-            )
-        return ImmutableMatrix(rows)
-
-
-@dataclass(frozen=True)
-class Network:
-    """A dense network: the input ``X`` (one row per example) and its layers; everything exact."""
-
-    inputs: ImmutableMatrix  # X: examples × inputs
-    layers: tuple[Layer, ...]
-    source: str = ""  # where the spec came from, for messages
-    target: ImmutableMatrix | None = None  # T: examples × outputs, what Y should be; needed for the loss
-    loss: losses.Loss | str = DEFAULT_LOSS  # a name or alias of symdl.network.losses; kept as the declaration
-    learning_rate: Expr | str | int = DEFAULT_LEARNING_RATE  # η of the gradient-descent update, exact
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "inputs", ImmutableMatrix(self.inputs))
-        object.__setattr__(self, "layers", tuple(self.layers))
-        self._training()
-        if not self.layers:
-            raise BadNetwork(f"{self._where()}no layers; add a [[layer]] table with W, B and activation")
-        columns, name = self.inputs.cols, "X"
-        for number, layer in enumerate(self.layers, start=1):
-            w = layer.weights
-            if w.rows != columns:
-                raise BadNetwork(
-                    f"{self._where()}layer {number}: {name} is {_shape(self.inputs.rows, columns)} but W{number} is "
-                    f"{_shape(w.rows, w.cols)}; W{number} needs {columns} rows, one per column of {name}"
-                )
-            if layer.bias.shape != (1, w.cols):
-                raise BadNetwork(
-                    f"{self._where()}layer {number}: B{number} has {layer.bias.cols} entries but W{number} has "
-                    f"{w.cols} columns; B{number} needs one entry per column of W{number}"
-                )
-            columns, name = w.cols, f"H{number}"
-        self._check_target()
-
-    def _training(self) -> None:
-        """The loss as its declaration, η exact and positive; a target, if any, as an exact matrix."""
-        try:
-            object.__setattr__(self, "loss", losses.loss(self.loss))
-        except UnknownLoss as error:
-            raise UnknownLoss(f"{self._where()}{error}") from None
-        if not isinstance(self.learning_rate, Expr):
-            try:
-                rate = parse_number(self.learning_rate, f"{self._where()}learning_rate")
-            except BadParameter as error:
-                raise BadNetwork(str(error)) from None
-            object.__setattr__(self, "learning_rate", rate)
-        if not (self.learning_rate.is_Rational and self.learning_rate > 0):
-            raise BadNetwork(
-                f"{self._where()}learning_rate is {self.learning_rate}; it must be a positive number such as 0.01"
-            )
-        if self.target is not None:
-            object.__setattr__(self, "target", ImmutableMatrix(self.target))
-
-    def _check_target(self) -> None:
-        """One target row per example, one entry per output, and a target the loss can take."""
-        if self.target is None:
-            return
-        rows, units = self.inputs.rows, self.layers[-1].units
-        if self.target.shape != (rows, units):
-            example = "[" + ", ".join(["1"] + ["0"] * (units - 1)) + "]"
-            raise BadNetwork(
-                f"{self._where()}target is {_shape(*self.target.shape)} but Y is {_shape(rows, units)}; "
-                f"write one row of {units} entries per row of X, e.g. target = {example}"
-            )
-        for r in range(rows):
-            row = list(self.target.row(r))
-            problem = losses.target_problem(self.loss, row)
-            if problem is not None:
-                shown = "[" + ", ".join(str(v) for v in row) + "]"
-                raise BadNetwork(f"{self._where()}target row {r + 1} is {shown}: {problem}")
-
-    def _where(self) -> str:
-        return f"{self.source}: " if self.source else ""
-
-    # ------------------------------------------------------------------ reading
-
-    @classmethod
-    def from_toml(cls, path: str | Path) -> Network:
-        """Read a spec (see ``examples/lecture01.toml``); bad input raises ``BadNetwork`` naming the problem."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise BadNetwork(f"{path}: no such file; give the path of a network TOML file") from None
-        except UnicodeDecodeError:
-            raise BadNetwork(f"{path}: not UTF-8 text; save the network spec as UTF-8 TOML") from None
-        except OSError as error:
-            raise BadNetwork(f"{path}: cannot read it ({error.strerror})") from None
-        return cls.from_text(text, str(path))
-
-    @classmethod
-    def from_text(cls, text: str, source: str = "") -> Network:
-        """A spec from TOML text: floats keep their decimal text, so 0.5 becomes exactly 1/2."""
-        where = f"{source}: " if source else ""
-        try:
-            data = tomllib.loads(text, parse_float=_TomlFloat)
-        except tomllib.TOMLDecodeError as error:
-            raise BadNetwork(f"{where}not valid TOML: {error}; fix the file at that place") from None
-        return cls.from_dict(data, source)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str = "") -> Network:
-        """A spec from parsed TOML (or Python data): ``X``, a list ``layer`` of {W, B, activation}, ``activations``."""
-        where = f"{source}: " if source else ""
-        _known_keys(data, TOP_KEYS, "", where)
-        custom = data.get("activations", {})
-        if not isinstance(custom, Mapping):
-            raise BadNetwork(f'{where}activations must be a table such as [activations] myact = "x*tanh(x)"')
-        for name, text in custom.items():
-            _define(name, text, where)
-        if "X" not in data:
-            raise BadNetwork(f"{where}missing X; write the input as X = [1, 2, 1] (or a list of rows for a batch)")
-        inputs = _matrix(data["X"], "X", where, row_ok=True)
-        raw_layers = data.get("layer")
-        if not isinstance(raw_layers, list) or not raw_layers:
-            raise BadNetwork(f"{where}no layers; add a [[layer]] table with W, B and activation for each layer")
-        layers = tuple(_layer(raw, number, where) for number, raw in enumerate(raw_layers, start=1))
-        target = _matrix(data["target"], "target", where, row_ok=True) if "target" in data else None
-        name = data.get("loss", DEFAULT_LOSS)
-        if not isinstance(name, str):
-            raise BadNetwork(f'{where}loss must be a name such as "mse" or "cross_entropy", got {_text(name)}')
-        rate = DEFAULT_LEARNING_RATE
-        if "learning_rate" in data:
-            rate = _number(data["learning_rate"], f"{where}learning_rate")
-        return cls(inputs, layers, source, target, name, rate)
-
-    # ------------------------------------------------------------------ variants
-
-    def with_activations(
-        self, hidden: str | Activation | None = None, output: str | Activation | None = None
-    ) -> Network:
-        """The same network with the activation of every hidden layer, or of the output layer, swapped.
-
-        The new activation takes its default parameters.
-        """
-        layers = list(self.layers)
-        if hidden is not None:
-            if len(layers) < 2:
-                raise BadNetwork(f"{self._where()}this network has no hidden layer; use the output activation instead")
-            act = activation(hidden)
-            layers[:-1] = [replace(layer, activation=act, values=_values(act, None)) for layer in layers[:-1]]
-        if output is not None:
-            act = activation(output)
-            layers[-1] = replace(layers[-1], activation=act, values=_values(act, None))
-        return replace(self, layers=tuple(layers))
-
-    @property
-    def sizes(self) -> tuple[int, ...]:
-        """Units per layer, the input first: (3, 3, 2) for the lecture's network."""
-        return (self.inputs.cols, *(layer.units for layer in self.layers))
-
-    def forward(self) -> Forward:
-        """The forward pass three ways (general, exact, numeric), and whether they agree."""
-        return forward(self)
-
-
-def lecture_network() -> Network:
-    """The lecture's 3-3-2 network, exactly as on its "선형함수" slide (identity activations)."""
-    text = resources.files("symdl").joinpath("data/lecture01.toml").read_text(encoding="utf-8")
-    return Network.from_text(text, "lecture01.toml")
-
-
-class _TomlFloat(str):
-    """A TOML float's own text (``0.5``, ``1_000.5``, ``nan``), so it can be read exactly."""
-
-
-def _known_keys(table: Any, known: tuple[str, ...], what: str, where: str) -> None:
-    """Refuse a key symdl does not read (a typo would otherwise be ignored); ``what`` is "layer 2" or "" (the top)."""
-    if not isinstance(table, Mapping):
-        raise BadNetwork(
-            f"{where}{what or 'the spec'} must be a table with the keys {', '.join(known)}, got {_text(table)}"
-        )
-    for key in table:
-        if key not in known:
-            place = f"{what}: unknown key {key!r}" if what else f"unknown key {key!r} at the top"
-            raise BadNetwork(f"{where}{place}; the keys are {', '.join(known)}")
-
-
-def _define(name: str, text: Any, where: str) -> None:
-    from symdl.parse import define
-
-    if not isinstance(text, str):
-        raise BadNetwork(f'{where}activations.{name} must be a formula in x as text, e.g. "x*tanh(softplus(x))"')
-    with _located(f"{where}activations.{name}"):
-        define(name, text)
-
-
-def _layer(raw: Any, number: int, where: str) -> Layer:
-    what = f"layer {number}"
-    _known_keys(raw, LAYER_KEYS, what, where)
-    for key, example in (
-        ("W", "W = [[1, 0.5], [-1, 0.5]]"),
-        ("B", "B = [1, -0.5]"),
-        ("activation", 'activation = "identity" (or any name `symdl list` shows)'),
-    ):
-        if key not in raw:
-            raise BadNetwork(f"{where}{what}: missing {key}; write {example}")
-    weights = _matrix(raw["W"], f"W{number}", f"{where}{what}: ", row_ok=False)
-    bias = _matrix(raw["B"], f"B{number}", f"{where}{what}: ", row_ok=True)
-    if bias.rows != 1:
-        raise BadNetwork(f"{where}{what}: B{number} must be one row, e.g. B = [1, -0.5]; got {bias.rows} rows")
-    name = raw["activation"]
-    if not isinstance(name, str):
-        raise BadNetwork(f'{where}{what}: activation must be a name such as "relu", got {_text(name)}')
-    with _located(f"{where}{what}"):
-        act = activation(name)
-        params = raw.get("parameters")
-        if params is not None and not isinstance(params, Mapping):
-            raise BadNetwork(f"parameters must be a table such as {{ alpha = 0.2 }}, got {_text(params)}")
-        values = _values(act, params)
-    return Layer(weights, bias, act, values)
-
-
-def _values(act: Activation, params: Mapping[str, Any] | None) -> tuple[tuple[Symbol, Expr], ...]:
-    given = {key: _plain_number(value) for key, value in (params or {}).items()}
-    return tuple(act.values(given).items())  # in the declaration's order, as Activation.values keeps it
-
-
-class _located:
-    """Re-raise a symdl error with where it happened in front: ``layer 2: unknown activation 'sigmoi'...``."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, error: BaseException | None, _tb: Any) -> None:
-        if isinstance(error, SymdlError):  # every symdl error takes its one-line message as its only argument
-            raise type(error)(f"{self.where}: {error}") from None
-
-
-def _matrix(raw: Any, name: str, where: str, row_ok: bool) -> ImmutableMatrix:
-    """An exact matrix from a list of rows (or, where ``row_ok``, one row written flat)."""
-    example = "[1, 2, 1]" if row_ok else "[[1, 0.5], [-1, 0.5]]"
-    if not isinstance(raw, list) or not raw:
-        raise BadNetwork(f"{where}{name} must be a non-empty list such as {example}, got {_text(raw)}")
-    flat = not any(isinstance(entry, list) for entry in raw)
-    if flat and row_ok:
-        raw = [raw]
-    elif flat or not all(isinstance(row, list) for row in raw):
-        raise BadNetwork(f"{where}{name} must be a list of rows such as {example}, got {_text(raw)}")
-    width = len(raw[0])
-    for r, row in enumerate(raw, start=1):
-        if not row:
-            raise BadNetwork(f"{where}{name} row {r} is empty; every row needs {width or 'at least one'} entries")
-        if len(row) != width:
-            raise BadNetwork(
-                f"{where}{name} row {r} has {len(row)} entries but row 1 has {width}; every row needs {width}"
-            )
-    entry = (lambda r, c: f"{name}[{c}]") if len(raw) == 1 and row_ok else (lambda r, c: f"{name}[{r},{c}]")
-    return ImmutableMatrix(
-        [
-            [_number(value, f"{where}{entry(r, c)}") for c, value in enumerate(row, start=1)]
-            for r, row in enumerate(raw, 1)
-        ]
-    )
-
-
-_NOT_FINITE = re.compile(r"^[+-]?(nan|inf(inity)?)$", re.IGNORECASE)
-
-
-def _number(raw: Any, what: str) -> Expr:
-    """One exact entry: an int, a TOML float's decimal text, or a string such as "1/2"."""
-    text = _plain_number(raw)
-    if isinstance(text, str) and _NOT_FINITE.match(text.strip()):
-        raise BadNetwork(f"{what} is {text.strip()}; every entry must be a finite number")
-    if isinstance(text, float) and not math.isfinite(text):
-        raise BadNetwork(f"{what} is {text}; every entry must be a finite number")
-    if isinstance(text, bool) or not isinstance(text, int | float | str | Rational):
-        raise BadNetwork(f"{what}: expected a number such as 0.5 or 1/2, got {_text(raw)}")
-    try:
-        return parse_number(text, what)
-    except BadParameter as error:
-        raise BadNetwork(str(error)) from None
-
-
-def _plain_number(raw: Any) -> Any:
-    """A TOML float as its text without digit separators (``1_000.5`` is 1000.5); anything else unchanged."""
-    return str(raw).replace("_", "") if isinstance(raw, _TomlFloat) else raw
-
-
-def _text(raw: Any) -> str:
-    """A TOML value as the user wrote it (``[1, 0.5]``, ``true``), cut to 40 characters."""
-    if isinstance(raw, bool):
-        shown = "true" if raw else "false"
-    elif isinstance(raw, _TomlFloat):
-        shown = str(raw)
-    elif isinstance(raw, list):
-        shown = "[" + ", ".join(_text(item) for item in raw) + "]"
-    else:
-        shown = repr(raw)
-    return shown if len(shown) <= 40 else shown[:37] + "..."
-
-
-def _shape(rows: int, cols: int) -> str:
-    return f"{rows}×{cols}"
+    affine: Callable[[Any, Any, Any], Any]  # (H, W, B) -> H W + B, B added to every row
+    activate: Callable[[Layer, Any], Any]  # (layer, Z) -> f(Z)
+    entries: Callable[[ImmutableMatrix], Any]  # an exact matrix (a layer's W or B) in this arithmetic
+
+
+def _exact_affine(h: ImmutableMatrix, w: ImmutableMatrix, b: ImmutableMatrix) -> ImmutableMatrix:
+    return ImmutableMatrix(h * w + ImmutableMatrix.ones(h.rows, 1) * b)
+
+
+EXACT = Arithmetic(_exact_affine, lambda layer, z: layer.apply(z), lambda m: m)
+FLOAT64 = Arithmetic(lambda h, w, b: h @ w + b, lambda layer, z: numeric_activation(layer)(z), floats)
+
+
+def layer_by_layer(
+    layers: Sequence[Layer], inputs: Any, arithmetic: Arithmetic, weights: Sequence[tuple[Any, Any]] | None = None
+) -> list[tuple[Any, Any]]:
+    """(Z, H) of every layer: ``Z = H W + B``, ``H = f(Z)`` from ``H = inputs`` (X in the arithmetic's kind).
+
+    ``weights``: (W, B) of every layer, in the arithmetic's kind; by default the layers' own.
+    """
+    if weights is None:
+        weights = [(arithmetic.entries(layer.weights), arithmetic.entries(layer.bias)) for layer in layers]
+    h, out = inputs, []
+    for layer, (w, b) in zip(layers, weights, strict=True):
+        z = arithmetic.affine(h, w, b)
+        h = arithmetic.activate(layer, z)
+        out.append((z, h))
+    return out
+
+
+def numeric_activation(layer: Layer) -> Callable[[np.ndarray], np.ndarray]:
+    """The layer's activation in float64: symdl's compiled NumPy function (a vector one along each row)."""
+    if layer.is_identity:
+        return lambda z: z
+    f = numpy_function(layer.activation)
+    params = {s.name: float(v) for s, v in layer.values}
+    return lambda z: np.asarray(f(z, **params), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- the forward pass
@@ -628,7 +249,7 @@ def _general(network: Network) -> tuple[GeneralLayer, ...]:
         h = ImmutableMatrix(
             [[Symbol(f"y_{c}" if last else f"h{number}_{c}", real=True) for c in range(1, layer.units + 1)]]
         )
-        out.append(GeneralLayer(inputs, w, b, z, h, ImmutableMatrix(inputs * w + b), layer.apply(z)))
+        out.append(GeneralLayer(inputs, w, b, z, h, EXACT.affine(inputs, w, b), EXACT.activate(layer, z)))
         inputs = h
     return tuple(out)
 
@@ -646,40 +267,11 @@ def _composed(general: tuple[GeneralLayer, ...]) -> list[ImmutableMatrix]:
 
 
 def _exact(network: Network) -> list[ImmutableMatrix]:
-    h = network.inputs
-    out: list[ImmutableMatrix] = []
-    for layer in network.layers:
-        z = ImmutableMatrix(h * layer.weights + ImmutableMatrix.ones(h.rows, 1) * layer.bias)
-        h = layer.apply(z)
-        out += [z, h]
-    return out
+    return [m for pass_ in layer_by_layer(network.layers, network.inputs, EXACT) for m in pass_]
 
 
 def _numeric(network: Network) -> list[np.ndarray]:
-    h = _floats(network.inputs)
-    out: list[np.ndarray] = []
-    for layer in network.layers:
-        z = h @ _floats(layer.weights) + _floats(layer.bias)
-        h = numeric_activation(layer)(z)
-        out += [z, h]
-    return out
-
-
-def numeric_activation(layer: Layer) -> Callable[[np.ndarray], np.ndarray]:
-    """The layer's activation in float64: symdl's compiled NumPy function (a vector one along each row)."""
-    if layer.is_identity:
-        return lambda z: z
-    f = numpy_function(layer.activation)
-    params = {s.name: float(v) for s, v in layer.values}
-    return lambda z: np.asarray(f(z, **params), dtype=np.float64)
-
-
-def _floats(matrix: ImmutableMatrix) -> np.ndarray:
-    """Each exact entry correctly rounded to float64 (from DIGITS digits)."""
-    return np.array(
-        [[float(matrix[r, c].doit().evalf(DIGITS)) for c in range(matrix.cols)] for r in range(matrix.rows)],
-        dtype=np.float64,
-    )
+    return [m for pass_ in layer_by_layer(network.layers, floats(network.inputs), FLOAT64) for m in pass_]
 
 
 # --------------------------------------------------------------------------- the check
@@ -693,14 +285,14 @@ def _largest_ulps(network: Network, steps: tuple[Intermediate, ...]) -> tuple[fl
     larger of that and |h|.
     """
     worst, where = 0.0, ""
-    previous = np.abs(_floats(network.inputs))
+    previous = np.abs(floats(network.inputs))
     with mpmath.workdps(DIGITS):
         for k, step in enumerate(steps):
             layer = network.layers[k // 2]
             exact = _mp(step.exact)
             magnitude = np.array([[abs(float(e)) for e in row] for row in exact])
             if k % 2 == 0:
-                scale = previous @ np.abs(_floats(layer.weights)) + np.abs(_floats(layer.bias))
+                scale = previous @ np.abs(floats(layer.weights)) + np.abs(floats(layer.bias))
                 z_scale = scale.max(axis=1, keepdims=True)
             else:
                 previous = magnitude
@@ -738,74 +330,16 @@ def _general_vs_exact(network: Network, general: tuple[GeneralLayer, ...], steps
     return how
 
 
-def equal(a: Expr, b: Expr) -> str:
-    """How two exact values were found equal: "identical", "simplifies to 0", "equal to 40 digits", "differs".
-
-    "simplifies to 0": the difference is 0 as a rational function of e and of every other exponential
-    taken as an independent variable (so it is 0 whatever their values, a proof), else by ``simplify``.
-    """
-    if a == b:
-        return "identical"
-    difference = S(a).doit() - S(b).doit()
-    if difference == 0 or cancel(_Generators()(difference)) == 0:
-        return "simplifies to 0"
-    if count_ops(difference) <= SIMPLIFY_OPS and simplify(difference) == 0:
-        return "simplifies to 0"
-    value = difference.evalf(DIGITS)
-    scale = max(abs(S(b).doit().evalf(DIGITS)), S.One)
-    if value.is_number and abs(value) <= scale * Rational(1, 10 ** (DIGITS - 5)):
-        return "equal to 40 digits"
-    return "differs"
-
-
-ORDER = ("identical", "simplifies to 0", "equal to 40 digits", "differs")
-SIMPLIFY_OPS = 150  # beyond this size simplify takes minutes; the 40-digit comparison decides instead
-
-
-class _Generators:
-    """An exact value as a rational function of independent symbols: e for e^q (q rational) and one
-    symbol for each other exponential e^{u}, keyed by u itself in that same canonical form."""
-
-    def __init__(self) -> None:
-        self.e = Dummy("e", positive=True)
-        self.table: dict[Expr, Dummy] = {}
-        self.memo: dict[Expr, Expr] = {}
-
-    def __call__(self, expr: Expr) -> Expr:
-        hit = self.memo.get(expr)
-        if hit is not None:
-            return hit
-        if isinstance(expr, exp):  # e^{a + b} = e^a e^b and e^{c u} = (e^u)^c: one symbol per primitive u
-            out = Mul(*(self._power(term) for term in Add.make_args(expand_mul(self(expr.args[0])))))
-        elif expr is S.Exp1:
-            out = self.e
-        elif expr.args:
-            out = expr.func(*(self(a) for a in expr.args))
-        else:
-            out = expr
-        self.memo[expr] = out
-        return out
-
-    def _power(self, term: Expr) -> Expr:
-        """e^term for one term of an exponent: e^c for a rational c, else (the symbol of e^u)^c."""
-        coefficient, rest = cancel(term).as_content_primitive()
-        if rest.could_extract_minus_sign():
-            coefficient, rest = -coefficient, -rest
-        if rest == 1:
-            return self.e**coefficient
-        return self.table.setdefault(rest, Dummy("u", positive=True)) ** coefficient
-
-
 __all__ = [
+    "EXACT",
+    "FLOAT64",
+    "TOLERANCE_ULPS",
     "Agreement",
-    "Applied",
+    "Arithmetic",
     "Forward",
     "GeneralLayer",
     "Intermediate",
-    "Layer",
-    "Network",
-    "applied",
     "forward",
-    "lecture_network",
+    "layer_by_layer",
     "numeric_activation",
 ]

@@ -30,6 +30,7 @@ from sympy import (
     Add,
     Expr,
     Function,
+    ImmutableMatrix,
     Indexed,
     IndexedBase,
     Interval,
@@ -43,6 +44,7 @@ from sympy import (
     count_ops,
     diff,
     lambdify,
+    latex,
     log,
     oo,
     simplify,
@@ -84,8 +86,6 @@ class Loss:
             raise ValueError(f"{self.name}: write the loss as one sum over the outputs k")
 
     def _repr_latex_(self) -> str:
-        from sympy import latex
-
         return f"$\\displaystyle {self.tex}(y, t) = {latex(self.definition)}$"
 
 
@@ -224,8 +224,6 @@ class OutputDelta:
         return [_concrete(plain, j, column + 1).xreplace(fill) for column in range(size)]
 
     def _repr_latex_(self) -> str:
-        from sympy import latex
-
         lines = [rf"\frac{{\partial \ell}}{{\partial z_j}} &= {latex(self.steps[0].expr)}"]
         lines += [f"&= {latex(s.expr)}" for s in self.steps[1:]]
         return "$\\displaystyle \\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}$"
@@ -353,6 +351,17 @@ def _xlogy(expr: Expr) -> Expr:
     return Add(*(one(term) for term in Add.make_args(expr)))
 
 
+def exact_loss(declared: Loss, outputs: ImmutableMatrix, target: ImmutableMatrix) -> Expr:
+    """L = (1/m) Σ_r ℓ(Y_r, T_r) exactly: the declaration with the sum written out for these outputs."""
+    written = declared.definition.subs(n, outputs.cols).doit()
+    total = S.Zero
+    for r in range(outputs.rows):
+        fill = {ys[c + 1]: outputs[r, c] for c in range(outputs.cols)}
+        fill |= {t[c + 1]: target[r, c] for c in range(outputs.cols)}
+        total += written.xreplace(fill)
+    return total / outputs.rows
+
+
 @cache
 def numpy_loss(declared: Loss) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """ℓ of every example (row) of Y against T, in float64: c(n) · Σ_k s(y_k, t_k)."""
@@ -396,6 +405,7 @@ __all__ = [
     "Loss",
     "OutputDelta",
     "domain",
+    "exact_loss",
     "gradient",
     "loss",
     "loss_names",

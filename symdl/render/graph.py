@@ -26,7 +26,7 @@ from matplotlib.textpath import TextToPath
 from symdl.errors import BadNetwork, BadOutput
 from symdl.files import write_whole
 from symdl.network.backward import Backward
-from symdl.network.forward import _floats
+from symdl.network.exact import floats as _floats
 from symdl.network.losses import numpy_gradient
 
 FORMATS = ("pdf", "png", "svg")  # the picture's format is the file's extension

@@ -20,7 +20,8 @@ import numpy as np
 from sympy import Add, Expr, ImmutableMatrix, Mul, Rational, Symbol
 from sympy.printing.str import StrPrinter
 
-from symdl.network.forward import Applied, Forward, GeneralLayer, Network
+from symdl.network.forward import Forward, GeneralLayer
+from symdl.network.spec import Applied, Network
 from symdl.render import latex as activation_latex
 from symdl.render import templates
 from symdl.render.latex import Tex

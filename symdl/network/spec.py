@@ -1,0 +1,446 @@
+"""The lecture's network as data: a dense network's spec (TOML), its layers, and an activation kept by name.
+
+Row vectors, as on the lecture's "선형함수" slide: ``Z = X W + B``, ``H = f(Z)``, layer after layer, the
+last ``H`` being ``Y``.  A spec is read exactly (the lecture's 0.5 is 1/2) and checked as it is read: every
+shape, key, number and name, each problem one line naming the place and the fix.  ``Network.forward()``
+hands the network to ``symdl.network.forward``, which reads it only through these records.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import mpmath
+from sympy import Expr, Function, ImmutableMatrix, Rational, Symbol
+
+from symdl.catalog import Activation, activation, i, n, parse_number, x, xs
+from symdl.errors import BadNetwork, BadParameter, SymdlError, UnknownLoss
+from symdl.network.forward import Forward, forward
+from symdl.network.losses import Loss, loss, target_problem
+from symdl.parse import define
+
+LAYER_KEYS = ("W", "B", "activation", "parameters")
+TOP_KEYS = ("X", "target", "loss", "learning_rate", "layer", "activations")
+DEFAULT_LOSS = "mse"  # the loss when a spec names none (symdl.network.losses)
+DEFAULT_LEARNING_RATE = Rational(1, 100)  # η when a spec gives none: the lecture's network's loss goes down with it
+
+
+# --------------------------------------------------------------------------- an activation applied, kept by name
+
+
+class Applied(Function):
+    """An activation applied to one number or formula, written by its name: σ(4), not 1/(1 + e^{-4}).
+
+    Its value is the activation's definition at the argument (``doit``); where that value is rational
+    (ReLU(−2) = 0) or the definition is itself a named function (tanh) the value is used directly.
+    """
+
+    activation: Activation
+    values: tuple[tuple[Symbol, Expr], ...] = ()
+
+    @classmethod
+    def eval(cls, arg: Expr) -> Expr | None:
+        definition = cls.activation.definition
+        if definition == x or (isinstance(definition, Function) and definition.args == (x,)):
+            return cls._value(arg)
+        if arg.is_number:
+            value = cls._value(arg)
+            if _short(value):
+                return value
+        return None
+
+    @classmethod
+    def _value(cls, arg: Expr) -> Expr:
+        return cls.activation.definition.subs(dict(cls.values)).subs(x, arg)
+
+    def doit(self, deep: bool = True, **hints: Any) -> Expr:
+        arg = self.args[0].doit(deep=deep, **hints) if deep else self.args[0]
+        value = self._value(arg)
+        return value.doit(deep=deep, **hints) if deep else value
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return self.doit().evalf(mpmath.libmp.prec_to_dps(prec))
+
+    def _eval_is_real(self) -> bool | None:
+        return self.doit().is_real if self.args[0].is_number else None
+
+    def _latex(self, printer: Any) -> str:
+        arg = printer._print(self.args[0])
+        sized = r"\frac" in arg or r"\begin" in arg  # brackets as tall as what they hold
+        return f"{self.activation.tex}\\left({arg}\\right)" if sized else f"{self.activation.tex}({arg})"
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{self.activation.name}({printer._print(self.args[0])})"
+
+
+def _short(value: Expr) -> bool:
+    """A rational short enough to write instead of the name: 0, -0.02, 11/24; not SELU(4)'s 32 digits."""
+    return value.is_Rational and max(len(str(abs(value.p))), len(str(value.q))) <= 6
+
+
+@cache
+def applied(act: Activation, values: tuple[tuple[Symbol, Expr], ...] = ()) -> type[Applied]:
+    """The SymPy function that applies ``act`` at these parameter values and prints with its name."""
+    # Named "Applied" like its base: SymPy's printers dispatch a Function subclass by its class name.
+    return type("Applied", (Applied,), {"activation": act, "values": values})
+
+
+# --------------------------------------------------------------------------- the spec
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One dense layer: ``Z = H W + B``, ``H' = f(Z)``; weights and bias exact, the activation's parameter values."""
+
+    weights: ImmutableMatrix  # inputs × units
+    bias: ImmutableMatrix  # 1 × units
+    activation: Activation
+    values: tuple[tuple[Symbol, Expr], ...] = ()  # every parameter of the activation, with its value
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weights", ImmutableMatrix(self.weights))
+        object.__setattr__(self, "bias", ImmutableMatrix(self.bias))
+        if not self.values and self.activation.parameters:  # built by hand: the declared defaults
+            object.__setattr__(self, "values", _values(self.activation, None))
+
+    @property
+    def units(self) -> int:
+        return self.weights.cols
+
+    @property
+    def is_identity(self) -> bool:
+        return self.activation.definition == x
+
+    def apply(self, z: ImmutableMatrix) -> ImmutableMatrix:
+        """f(Z) entry by entry (a vector activation row by row), exactly or in symbols."""
+        act = self.activation
+        if not act.is_vector:
+            f = applied(act, self.values)
+            return ImmutableMatrix(z.applyfunc(f))
+        rows = []
+        for r in range(z.rows):
+            row = z.row(r)
+            replace_ = {xs[k + 1]: row[k] for k in range(z.cols)}
+            rows.append(
+                [
+                    act.definition.subs(dict(self.values)).subs({n: z.cols, i: c + 1}).doit().xreplace(replace_)
+                    for c in range(z.cols)
+                ]
+            )
+        return ImmutableMatrix(rows)
+
+
+@dataclass(frozen=True)
+class Network:
+    """A dense network: the input ``X`` (one row per example) and its layers; everything exact."""
+
+    inputs: ImmutableMatrix  # X: examples × inputs
+    layers: tuple[Layer, ...]
+    source: str = ""  # where the spec came from, for messages
+    target: ImmutableMatrix | None = None  # T: examples × outputs, what Y should be; needed for the loss
+    loss: Loss | str = DEFAULT_LOSS  # a name or alias of symdl.network.losses; kept as the declaration
+    learning_rate: Expr | str | int = DEFAULT_LEARNING_RATE  # η of the gradient-descent update, exact
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", ImmutableMatrix(self.inputs))
+        object.__setattr__(self, "layers", tuple(self.layers))
+        self._training()
+        if not self.layers:
+            raise BadNetwork(f"{self.where()}no layers; add a [[layer]] table with W, B and activation")
+        columns, name = self.inputs.cols, "X"
+        for number, layer in enumerate(self.layers, start=1):
+            w = layer.weights
+            if w.rows != columns:
+                raise BadNetwork(
+                    f"{self.where()}layer {number}: {name} is {_shape(self.inputs.rows, columns)} but W{number} is "
+                    f"{_shape(w.rows, w.cols)}; W{number} needs {columns} rows, one per column of {name}"
+                )
+            if layer.bias.shape != (1, w.cols):
+                raise BadNetwork(
+                    f"{self.where()}layer {number}: B{number} has {layer.bias.cols} entries but W{number} has "
+                    f"{w.cols} columns; B{number} needs one entry per column of W{number}"
+                )
+            columns, name = w.cols, f"H{number}"
+        self._check_target()
+
+    def _training(self) -> None:
+        """The loss as its declaration, η exact and positive; a target, if any, as an exact matrix."""
+        try:
+            object.__setattr__(self, "loss", loss(self.loss))
+        except UnknownLoss as error:
+            raise UnknownLoss(f"{self.where()}{error}") from None
+        if not isinstance(self.learning_rate, Expr):
+            try:
+                rate = parse_number(self.learning_rate, f"{self.where()}learning_rate")
+            except BadParameter as error:
+                raise BadNetwork(str(error)) from None
+            object.__setattr__(self, "learning_rate", rate)
+        if not (self.learning_rate.is_Rational and self.learning_rate > 0):
+            raise BadNetwork(
+                f"{self.where()}learning_rate is {self.learning_rate}; it must be a positive number such as 0.01"
+            )
+        if self.target is not None:
+            object.__setattr__(self, "target", ImmutableMatrix(self.target))
+
+    def _check_target(self) -> None:
+        """One target row per example, one entry per output, and a target the loss can take."""
+        if self.target is None:
+            return
+        rows, units = self.inputs.rows, self.layers[-1].units
+        if self.target.shape != (rows, units):
+            example = "[" + ", ".join(["1"] + ["0"] * (units - 1)) + "]"
+            raise BadNetwork(
+                f"{self.where()}target is {_shape(*self.target.shape)} but Y is {_shape(rows, units)}; "
+                f"write one row of {units} entries per row of X, e.g. target = {example}"
+            )
+        for r in range(rows):
+            row = list(self.target.row(r))
+            problem = target_problem(self.loss, row)
+            if problem is not None:
+                shown = "[" + ", ".join(str(v) for v in row) + "]"
+                raise BadNetwork(f"{self.where()}target row {r + 1} is {shown}: {problem}")
+
+    def where(self) -> str:
+        """Where the spec came from, as the start of a message ("lecture01.toml: "), or ""."""
+        return f"{self.source}: " if self.source else ""
+
+    # ------------------------------------------------------------------ reading
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Network:
+        """Read a spec (see ``examples/lecture01.toml``); bad input raises ``BadNetwork`` naming the problem."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise BadNetwork(f"{path}: no such file; give the path of a network TOML file") from None
+        except UnicodeDecodeError:
+            raise BadNetwork(f"{path}: not UTF-8 text; save the network spec as UTF-8 TOML") from None
+        except OSError as error:
+            raise BadNetwork(f"{path}: cannot read it ({error.strerror})") from None
+        return cls.from_text(text, str(path))
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "") -> Network:
+        """A spec from TOML text: floats keep their decimal text, so 0.5 becomes exactly 1/2."""
+        where = f"{source}: " if source else ""
+        try:
+            data = tomllib.loads(text, parse_float=_TomlFloat)
+        except tomllib.TOMLDecodeError as error:
+            raise BadNetwork(f"{where}not valid TOML: {error}; fix the file at that place") from None
+        return cls.from_dict(data, source)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "") -> Network:
+        """A spec from parsed TOML (or Python data): ``X``, a list ``layer`` of {W, B, activation}, ``activations``."""
+        where = f"{source}: " if source else ""
+        _known_keys(data, TOP_KEYS, "", where)
+        custom = data.get("activations", {})
+        if not isinstance(custom, Mapping):
+            raise BadNetwork(f'{where}activations must be a table such as [activations] myact = "x*tanh(x)"')
+        for name, text in custom.items():
+            _define(name, text, where)
+        if "X" not in data:
+            raise BadNetwork(f"{where}missing X; write the input as X = [1, 2, 1] (or a list of rows for a batch)")
+        inputs = _matrix(data["X"], "X", where, row_ok=True)
+        raw_layers = data.get("layer")
+        if not isinstance(raw_layers, list) or not raw_layers:
+            raise BadNetwork(f"{where}no layers; add a [[layer]] table with W, B and activation for each layer")
+        layers = tuple(_layer(raw, number, where) for number, raw in enumerate(raw_layers, start=1))
+        target = _matrix(data["target"], "target", where, row_ok=True) if "target" in data else None
+        name = data.get("loss", DEFAULT_LOSS)
+        if not isinstance(name, str):
+            raise BadNetwork(f'{where}loss must be a name such as "mse" or "cross_entropy", got {_text(name)}')
+        rate = DEFAULT_LEARNING_RATE
+        if "learning_rate" in data:
+            rate = _number(data["learning_rate"], f"{where}learning_rate")
+        return cls(inputs, layers, source, target, name, rate)
+
+    # ------------------------------------------------------------------ variants
+
+    def with_activations(
+        self, hidden: str | Activation | None = None, output: str | Activation | None = None
+    ) -> Network:
+        """The same network with the activation of every hidden layer, or of the output layer, swapped.
+
+        The new activation takes its default parameters.
+        """
+        layers = list(self.layers)
+        if hidden is not None:
+            if len(layers) < 2:
+                raise BadNetwork(f"{self.where()}this network has no hidden layer; use the output activation instead")
+            act = activation(hidden)
+            layers[:-1] = [replace(layer, activation=act, values=_values(act, None)) for layer in layers[:-1]]
+        if output is not None:
+            act = activation(output)
+            layers[-1] = replace(layers[-1], activation=act, values=_values(act, None))
+        return replace(self, layers=tuple(layers))
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Units per layer, the input first: (3, 3, 2) for the lecture's network."""
+        return (self.inputs.cols, *(layer.units for layer in self.layers))
+
+    def forward(self) -> Forward:
+        """The forward pass three ways (general, exact, numeric), and whether they agree."""
+        return forward(self)
+
+
+def lecture_network() -> Network:
+    """The lecture's 3-3-2 network, exactly as on its "선형함수" slide (identity activations)."""
+    text = resources.files("symdl").joinpath("data/lecture01.toml").read_text(encoding="utf-8")
+    return Network.from_text(text, "lecture01.toml")
+
+
+class _TomlFloat(str):
+    """A TOML float's own text (``0.5``, ``1_000.5``, ``nan``), so it can be read exactly."""
+
+
+def _known_keys(table: Any, known: tuple[str, ...], what: str, where: str) -> None:
+    """Refuse a key symdl does not read (a typo would otherwise be ignored); ``what`` is "layer 2" or "" (the top)."""
+    if not isinstance(table, Mapping):
+        raise BadNetwork(
+            f"{where}{what or 'the spec'} must be a table with the keys {', '.join(known)}, got {_text(table)}"
+        )
+    for key in table:
+        if key not in known:
+            place = f"{what}: unknown key {key!r}" if what else f"unknown key {key!r} at the top"
+            raise BadNetwork(f"{where}{place}; the keys are {', '.join(known)}")
+
+
+def _define(name: str, text: Any, where: str) -> None:
+    if not isinstance(text, str):
+        raise BadNetwork(f'{where}activations.{name} must be a formula in x as text, e.g. "x*tanh(softplus(x))"')
+    with _located(f"{where}activations.{name}"):
+        define(name, text)
+
+
+def _layer(raw: Any, number: int, where: str) -> Layer:
+    what = f"layer {number}"
+    _known_keys(raw, LAYER_KEYS, what, where)
+    for key, example in (
+        ("W", "W = [[1, 0.5], [-1, 0.5]]"),
+        ("B", "B = [1, -0.5]"),
+        ("activation", 'activation = "identity" (or any name `symdl list` shows)'),
+    ):
+        if key not in raw:
+            raise BadNetwork(f"{where}{what}: missing {key}; write {example}")
+    weights = _matrix(raw["W"], f"W{number}", f"{where}{what}: ", row_ok=False)
+    bias = _matrix(raw["B"], f"B{number}", f"{where}{what}: ", row_ok=True)
+    if bias.rows != 1:
+        raise BadNetwork(f"{where}{what}: B{number} must be one row, e.g. B = [1, -0.5]; got {bias.rows} rows")
+    name = raw["activation"]
+    if not isinstance(name, str):
+        raise BadNetwork(f'{where}{what}: activation must be a name such as "relu", got {_text(name)}')
+    with _located(f"{where}{what}"):
+        act = activation(name)
+        params = raw.get("parameters")
+        if params is not None and not isinstance(params, Mapping):
+            raise BadNetwork(f"parameters must be a table such as {{ alpha = 0.2 }}, got {_text(params)}")
+        values = _values(act, params)
+    return Layer(weights, bias, act, values)
+
+
+def _values(act: Activation, params: Mapping[str, Any] | None) -> tuple[tuple[Symbol, Expr], ...]:
+    given = {key: _plain_number(value) for key, value in (params or {}).items()}
+    return tuple(act.values(given).items())  # in the declaration's order, as Activation.values keeps it
+
+
+class _located:
+    """Re-raise a symdl error with where it happened in front: ``layer 2: unknown activation 'sigmoi'...``."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, error: BaseException | None, _tb: Any) -> None:
+        if isinstance(error, SymdlError):  # every symdl error takes its one-line message as its only argument
+            raise type(error)(f"{self.where}: {error}") from None
+
+
+def _matrix(raw: Any, name: str, where: str, row_ok: bool) -> ImmutableMatrix:
+    """An exact matrix from a list of rows (or, where ``row_ok``, one row written flat)."""
+    example = "[1, 2, 1]" if row_ok else "[[1, 0.5], [-1, 0.5]]"
+    if not isinstance(raw, list) or not raw:
+        raise BadNetwork(f"{where}{name} must be a non-empty list such as {example}, got {_text(raw)}")
+    flat = not any(isinstance(entry, list) for entry in raw)
+    if flat and row_ok:
+        raw = [raw]
+    elif flat or not all(isinstance(row, list) for row in raw):
+        raise BadNetwork(f"{where}{name} must be a list of rows such as {example}, got {_text(raw)}")
+    width = len(raw[0])
+    for r, row in enumerate(raw, start=1):
+        if not row:
+            raise BadNetwork(f"{where}{name} row {r} is empty; every row needs {width or 'at least one'} entries")
+        if len(row) != width:
+            raise BadNetwork(
+                f"{where}{name} row {r} has {len(row)} entries but row 1 has {width}; every row needs {width}"
+            )
+    entry = (lambda r, c: f"{name}[{c}]") if len(raw) == 1 and row_ok else (lambda r, c: f"{name}[{r},{c}]")
+    return ImmutableMatrix(
+        [
+            [_number(value, f"{where}{entry(r, c)}") for c, value in enumerate(row, start=1)]
+            for r, row in enumerate(raw, 1)
+        ]
+    )
+
+
+_NOT_FINITE = re.compile(r"^[+-]?(nan|inf(inity)?)$", re.IGNORECASE)
+
+
+def _number(raw: Any, what: str) -> Expr:
+    """One exact entry: an int, a TOML float's decimal text, or a string such as "1/2"."""
+    text = _plain_number(raw)
+    if isinstance(text, str) and _NOT_FINITE.match(text.strip()):
+        raise BadNetwork(f"{what} is {text.strip()}; every entry must be a finite number")
+    if isinstance(text, float) and not math.isfinite(text):
+        raise BadNetwork(f"{what} is {text}; every entry must be a finite number")
+    if isinstance(text, bool) or not isinstance(text, int | float | str | Rational):
+        raise BadNetwork(f"{what}: expected a number such as 0.5 or 1/2, got {_text(raw)}")
+    try:
+        return parse_number(text, what)
+    except BadParameter as error:
+        raise BadNetwork(str(error)) from None
+
+
+def _plain_number(raw: Any) -> Any:
+    """A TOML float as its text without digit separators (``1_000.5`` is 1000.5); anything else unchanged."""
+    return str(raw).replace("_", "") if isinstance(raw, _TomlFloat) else raw
+
+
+def _text(raw: Any) -> str:
+    """A TOML value as the user wrote it (``[1, 0.5]``, ``true``), cut to 40 characters."""
+    if isinstance(raw, bool):
+        shown = "true" if raw else "false"
+    elif isinstance(raw, _TomlFloat):
+        shown = str(raw)
+    elif isinstance(raw, list):
+        shown = "[" + ", ".join(_text(item) for item in raw) + "]"
+    else:
+        shown = repr(raw)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _shape(rows: int, cols: int) -> str:
+    return f"{rows}×{cols}"
+
+
+__all__ = [
+    "DEFAULT_LEARNING_RATE",
+    "DEFAULT_LOSS",
+    "Applied",
+    "Layer",
+    "Network",
+    "applied",
+    "lecture_network",
+]
