@@ -196,7 +196,7 @@ class _PassOptions:
 
     def show(self, view: ModuleType, result: Forward | Backward) -> None:
         """The pass in the view asked for: JSON, a LaTeX document, Markdown or the terminal report."""
-        from symdl.render.network import Board
+        from symdl.render.blocks import Board
 
         board = Board(exact=self.exact, lang=self.lang)
         if self.as_json:

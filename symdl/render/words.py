@@ -49,6 +49,101 @@ WORDS: dict[str, dict[str, str]] = {
         "product": "product rule",
         "sum": "sum rule",
         "constant_rule": "constant factor",
+        # the board views: the forward pass (forward.), the whole flow (backward.), both (pass.)
+        "forward.title": "The lecture's network: forward pass",
+        "forward.heading": "Forward pass",
+        "forward.convention": (
+            "Row vectors, as in the lecture: $Z^{{(l)}} = H^{{(l-1)}} W^{{(l)}} + B^{{(l)}}$ and "
+            "$H^{{(l)}} = f(Z^{{(l)}})$, with $H^{{(0)}} = X$; the last $H$ is $Y$. Layers: {sizes}."
+        ),
+        "forward.batch": "$X$ holds {rows} examples, one per row; $B$ is added to every row.",
+        "forward.hidden": "Layer {number} (hidden layer)",
+        "forward.output": "Layer {number} (output layer)",
+        "forward.activation": "Activation: {name}.",
+        "forward.identity": "Activation: identity, so $H = Z$.",
+        "forward.identity_output": "Activation: identity, so $Y = Z$.",
+        "forward.parameters": "Parameters: {values}.",
+        "forward.neurons": "Neuron by neuron:",
+        "forward.example": "Example {row} (row {row} of $X$):",
+        "forward.general": "The general formula",
+        "forward.general_text": "Every input, weight and bias a symbol (one example):",
+        "forward.together": "Put together:",
+        "pass.check": "Check",
+        "forward.ulps_same": "Exact and NumPy float64 give the same numbers (0 ulp apart).",
+        "forward.ulps": "Exact and NumPy float64 agree within {ulps} ulp (at most {tolerance} allowed).",
+        "forward.ulps_bad": "Exact and NumPy float64 DIFFER by {ulps} ulp at {where}.",
+        "forward.identical": "The general formula with these values substituted is identical to the exact result.",
+        "forward.simplifies to 0": "The general formula with these values substituted equals the exact result (SymPy).",
+        "forward.equal to 40 digits": (
+            "The general formula with these values substituted equals the exact result to 40 digits."
+        ),
+        "forward.differs": "The general formula with these values substituted DIFFERS from the exact result.",
+        "backward.title": "The lecture's network: loss, backpropagation and one update",
+        "backward.flow": "The whole flow",
+        "backward.flow_text": (
+            "Forward pass $\\to$ loss $\\to$ backward pass $\\to$ update. Row vectors, as in the lecture: "
+            "$Z^{{(l)}} = H^{{(l-1)}} W^{{(l)}} + B^{{(l)}}$, $H^{{(l)}} = f(Z^{{(l)}})$, $H^{{(0)}} = X$, and the "
+            "last $H$ is $Y$. Layers: {sizes}; activations: {activations}."
+        ),
+        "backward.forward": "Forward pass",
+        "backward.hidden_layer": "hidden",
+        "backward.output_layer": "output",
+        "backward.loss": "Loss",
+        "backward.loss_text": "{name} of one example over its $n = {n}$ outputs, against the target $T$:",
+        "backward.batch": (
+            "For the $m = {m}$ examples (rows of $X$) the loss is the mean: $L = \\frac{{1}}{{m}} \\sum_r \\ell_r$."
+        ),
+        "backward.output": "Output layer: $\\delta^{{({layer})}} = \\partial L / \\partial Z^{{({layer})}}$",
+        "backward.output_text": (
+            "Output activation: {activation}. The engine differentiates the loss and composes it with the "
+            "derivative of the output activation, for one example:"
+        ),
+        "backward.output_batch": "For the batch, $\\delta^{{({layer})}}$ is divided by $m = {m}$ (the loss is a mean).",
+        "backward.targets_sum": "the targets sum to 1",
+        "backward.kronecker": (
+            "$[i = j]$ is 1 where $i = j$, else 0 (the Kronecker delta, written so as not to be taken for "
+            "a $\\delta$ of a layer)."
+        ),
+        "backward.values": "With the lecture's values:",
+        "backward.backward": "Backward pass, layer by layer",
+        "backward.backward_text": (
+            "Each gradient is the layer's input transposed times its $\\delta$; $\\delta$ moves back through "
+            "$W^\\top$ and the activation's derivative. The shape of each factor is written under it; "
+            "$\\mathbf{1}$ is a column of ones, one per example."
+        ),
+        "backward.slope": "The derivative of {activation} in terms of its own output: ${rule}$, so",
+        "backward.slope_z": "The derivative of {activation} has no form in its own output; it is taken at $Z$:",
+        "backward.jacobian": "{activation} is a vector function: each row of $\\delta$ is multiplied by its Jacobian.",
+        "backward.one_weight": "One weight by the chain rule",
+        "backward.one_weight_text": (
+            "The same numbers, one weight at a time, along every path from the weight to the loss:"
+        ),
+        "backward.update": "Update: one step of gradient descent",
+        "backward.update_text": "With learning rate $\\eta = {eta}$, every weight moves against its gradient:",
+        "backward.went_down": (
+            "The loss went down by {drop}; the gradient predicts $-\\eta \\lVert \\nabla L \\rVert^2 = {first}$ "
+            "for a small step."
+        ),
+        "backward.went_up": (
+            "The loss went UP by {rise}: $\\eta$ is too large for this step "
+            "(the gradient predicts $-\\eta \\lVert \\nabla L \\rVert^2 = {first}$ only for small steps)."
+        ),
+        "backward.smaller": "With $\\eta = {eta}$ the loss goes down (float64).",
+        "backward.chain": "Chain rule (exact) and direct differentiation of the expanded loss (exact): {how}.",
+        "backward.identical": "identical",
+        "backward.simplifies to 0": "equal (their difference is exactly 0)",
+        "backward.equal to 40 digits": "equal to 40 digits",
+        "backward.differs": "they DIFFER",
+        "backward.not computed": "not computed for a network this large",
+        "backward.numeric": (
+            "NumPy float64 backpropagation against the exact gradients: largest relative difference {error}."
+        ),
+        "backward.fd": (
+            "Central finite differences of the float64 loss against backpropagation: "
+            "largest relative difference {error}."
+        ),
+        "backward.fd_skipped": "Central finite differences skipped: {note}.",
+        "backward.exact_long": "Exact values too long to print are given to 4 places; the JSON output holds them all.",
     },
     "ko": {
         "kind": "활성화 함수의 종류 - {name}",
@@ -86,6 +181,91 @@ WORDS: dict[str, dict[str, str]] = {
         "product": "곱의 미분법",
         "sum": "합의 미분법",
         "constant_rule": "상수배",
+        # the board views: the forward pass (forward.), the whole flow (backward.), both (pass.)
+        "forward.title": "강의의 네트워크: 순전파 계산",
+        "forward.heading": "순전파 계산",
+        "forward.convention": (
+            "강의와 같이 행벡터로 씁니다: $Z^{{(l)}} = H^{{(l-1)}} W^{{(l)}} + B^{{(l)}}$, "
+            "$H^{{(l)}} = f(Z^{{(l)}})$, $H^{{(0)}} = X$이고 마지막 $H$가 $Y$입니다. 층: {sizes}."
+        ),
+        "forward.batch": "$X$의 각 행이 하나의 예제입니다({rows}개); $B$는 모든 행에 더합니다.",
+        "forward.hidden": "{number}층 (은닉층)",
+        "forward.output": "{number}층 (출력층)",
+        "forward.activation": "활성화 함수: {name}.",
+        "forward.identity": "활성화 함수: 항등함수, 따라서 $H = Z$.",
+        "forward.identity_output": "활성화 함수: 항등함수, 따라서 $Y = Z$.",
+        "forward.parameters": "매개변수: {values}.",
+        "forward.neurons": "뉴런별 계산:",
+        "forward.example": "예제 {row} ($X$의 {row}행):",
+        "forward.general": "일반식",
+        "forward.general_text": "모든 입력, 가중치, 편향을 기호로 (예제 하나):",
+        "forward.together": "한 식으로:",
+        "pass.check": "검증",
+        "forward.ulps_same": "정확한 계산과 NumPy float64의 결과가 같습니다 (0 ulp).",
+        "forward.ulps": "정확한 계산과 NumPy float64의 차이는 {ulps} ulp 이내입니다 (허용 {tolerance} ulp).",
+        "forward.ulps_bad": "정확한 계산과 NumPy float64가 {where}에서 {ulps} ulp 다릅니다.",
+        "forward.identical": "일반식에 이 값들을 대입하면 정확한 결과와 똑같습니다.",
+        "forward.simplifies to 0": "일반식에 이 값들을 대입하면 정확한 결과와 같습니다 (SymPy).",
+        "forward.equal to 40 digits": "일반식에 이 값들을 대입하면 정확한 결과와 40자리까지 같습니다.",
+        "forward.differs": "일반식에 이 값들을 대입한 값이 정확한 결과와 다릅니다.",
+        "backward.title": "강의의 네트워크: 손실, 역전파, 한 번의 업데이트",
+        "backward.flow": "딥러닝 알고리즘의 전체 흐름",
+        "backward.flow_text": (
+            "순전파 $\\to$ 손실 $\\to$ 역전파 $\\to$ 업데이트. 강의와 같이 행벡터로 씁니다: "
+            "$Z^{{(l)}} = H^{{(l-1)}} W^{{(l)}} + B^{{(l)}}$, $H^{{(l)}} = f(Z^{{(l)}})$, $H^{{(0)}} = X$이고 "
+            "마지막 $H$가 $Y$입니다. 층: {sizes}; 활성화 함수: {activations}."
+        ),
+        "backward.forward": "순전파",
+        "backward.hidden_layer": "은닉층",
+        "backward.output_layer": "출력층",
+        "backward.loss": "손실 함수",
+        "backward.loss_text": "예제 하나의 {name}, 출력 $n = {n}$개와 목표값 $T$:",
+        "backward.batch": "예제 $m = {m}$개($X$의 행)의 손실은 평균입니다: $L = \\frac{{1}}{{m}} \\sum_r \\ell_r$.",
+        "backward.output": "출력층: $\\delta^{{({layer})}} = \\partial L / \\partial Z^{{({layer})}}$",
+        "backward.output_text": (
+            "출력층 활성화 함수: {activation}. 엔진이 손실을 미분하고 출력층 활성화 함수의 미분과 "
+            "합성합니다 (예제 하나):"
+        ),
+        "backward.output_batch": "배치에서는 $\\delta^{{({layer})}}$를 $m = {m}$으로 나눕니다 (손실이 평균이므로).",
+        "backward.targets_sum": "목표값의 합은 1",
+        "backward.kronecker": (
+            "$[i = j]$는 $i = j$일 때 1, 아니면 0입니다 (크로네커 델타; 층의 $\\delta$와 구별하려고 이렇게 씁니다)."
+        ),
+        "backward.values": "강의의 값을 넣으면:",
+        "backward.backward": "역전파 (층별 계산)",
+        "backward.backward_text": (
+            "각 기울기는 그 층의 입력의 전치와 $\\delta$의 곱입니다. $\\delta$는 $W^\\top$와 활성화 함수의 "
+            "미분을 거쳐 뒤로 전달됩니다. 각 인수 아래에 행렬의 크기를 적었습니다. $\\mathbf{1}$은 예제마다 "
+            "1인 열벡터입니다."
+        ),
+        "backward.slope": "{activation}의 미분을 자기 출력으로 쓰면 ${rule}$, 따라서",
+        "backward.slope_z": "{activation}의 미분은 자기 출력으로 쓸 수 없어 $Z$에서 계산합니다:",
+        "backward.jacobian": "{activation}는 벡터 함수이므로 $\\delta$의 각 행에 야코비 행렬을 곱합니다.",
+        "backward.one_weight": "가중치 하나씩: 연쇄 법칙",
+        "backward.one_weight_text": "같은 값을 가중치 하나씩, 가중치에서 손실까지의 모든 경로를 따라 계산하면:",
+        "backward.update": "업데이트: 경사 하강법 한 걸음",
+        "backward.update_text": "학습률 $\\eta = {eta}$로 모든 가중치를 기울기의 반대 방향으로 옮깁니다:",
+        "backward.went_down": (
+            "손실이 {drop}만큼 줄었습니다. 작은 걸음에서 기울기가 예측하는 변화는 "
+            "$-\\eta \\lVert \\nabla L \\rVert^2 = {first}$입니다."
+        ),
+        "backward.went_up": (
+            "손실이 {rise}만큼 늘었습니다: 이 걸음에는 $\\eta$가 너무 큽니다 "
+            "($-\\eta \\lVert \\nabla L \\rVert^2 = {first}$는 작은 걸음에서만 맞습니다)."
+        ),
+        "backward.smaller": "$\\eta = {eta}$이면 손실이 줄어듭니다 (float64).",
+        "backward.chain": "연쇄 법칙(정확한 계산)과 전개한 손실의 직접 미분(정확한 계산): {how}.",
+        "backward.identical": "똑같습니다",
+        "backward.simplifies to 0": "같습니다 (차이가 정확히 0)",
+        "backward.equal to 40 digits": "40자리까지 같습니다",
+        "backward.differs": "다릅니다",
+        "backward.not computed": "이 크기의 네트워크에서는 계산하지 않았습니다",
+        "backward.numeric": "NumPy float64 역전파와 정확한 기울기의 최대 상대 차이: {error}.",
+        "backward.fd": "float64 손실의 중앙 차분과 역전파의 최대 상대 차이: {error}.",
+        "backward.fd_skipped": "중앙 차분 생략: {note}.",
+        "backward.exact_long": (
+            "너무 긴 정확한 값은 소수 넷째 자리까지 적었습니다. 모든 정확한 값은 JSON 출력에 있습니다."
+        ),
     },
 }
 
