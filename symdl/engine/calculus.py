@@ -15,12 +15,11 @@ Everything is cached: ``derive`` is called freely by every view.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import nullcontext
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 import mpmath
 from sympy import (
@@ -42,11 +41,14 @@ from sympy import (
 
 from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget
 from symdl.catalog import CATALOGUE, Activation, activation, i, j, x, xs
-from symdl.engine.properties import properties, vector_properties
+from symdl.engine.properties import Properties, properties, vector_properties
 from symdl.engine.readable import readable
 from symdl.engine.regions import Region, as_conditions, grouped, regions
 from symdl.engine.solving import invert, roots
 from symdl.engine.vector import jacobian
+from symdl.engine.verify import how_equal
+
+T = TypeVar("T")
 
 # The variable output forms are written in: y = f(x).  Vector: y_i = f_i(x).
 y = Symbol("y", real=True)
@@ -81,17 +83,81 @@ class Breakpoint:
 
 @dataclass(frozen=True)
 class Derivation:
-    """What the engine derives from one declaration, at given parameter values."""
+    """What the engine derives from one declaration, at given parameter values.
+
+    Each fact is computed on first use and kept: compiling a NumPy function asks for the regions and
+    slopes only, never for the roots of f'.  On a user's expression each fact is computed under its own
+    time budget; one that runs out is ``None`` (the output form's note says ``NOT_IN_TIME``) and named in
+    ``not_in_time``, and the derivation is no longer cached, so the next ``derive`` tries again.
+    """
 
     activation: Activation
     values: tuple[tuple[Symbol, Expr], ...]
-    derivative: Expr  # symbolic in the parameters
-    output_form: Expr | None  # g(y), symbolic in the parameters
-    regions: tuple[Region, ...]
-    breakpoints: tuple[Breakpoint, ...]
-    properties: Any  # symdl.engine.properties.Properties; None if not found within a user expression's budget
-    output_form_note: str = ""  # why there is no output form: NONE_TWO_SLOPES, NOT_FOUND or NOT_IN_TIME
-    not_in_time: tuple[str, ...] = ()  # facts of a user's expression not found within its time budget
+
+    FACTS = ("derivative", "output_form", "output_form_note", "regions", "breakpoints", "properties")
+
+    @cached_property
+    def regions(self) -> tuple[Region, ...]:
+        return () if self.activation.is_vector else regions(self.activation.definition, x, self.valuemap)
+
+    @cached_property
+    def slopes(self) -> tuple[Expr, ...]:
+        """f' on each region, in its most readable form."""
+        return tuple(_readable_slope(r.expr, self.activation.definition) for r in self.regions)
+
+    @cached_property
+    def derivative(self) -> Expr:
+        """Symbolic in the parameters; for a vector function the Jacobian entry (i, j)."""
+        if self.activation.is_vector:
+            return jacobian(self.activation)
+        return _join(self.regions, self.slopes)
+
+    @cached_property
+    def breakpoints(self) -> tuple[Breakpoint, ...]:
+        return _breakpoints(self.regions, self.slopes, self.valuemap)
+
+    @cached_property
+    def _output(self) -> tuple[Expr | None, str]:
+        if self.activation.is_vector:
+            form = _vector_output_form(self.activation, self.derivative)
+            return form, "" if form is not None else NOT_FOUND
+        found = self._in_time("output form", lambda: scalar_output_form(self.regions, self.slopes, self.valuemap))
+        return (None, NOT_IN_TIME) if found is None else found
+
+    @property
+    def output_form(self) -> Expr | None:
+        """g(y), symbolic in the parameters, or None (``output_form_note`` says why)."""
+        return self._output[0]
+
+    @property
+    def output_form_note(self) -> str:
+        """Why there is no output form: NONE_TWO_SLOPES, NOT_FOUND or NOT_IN_TIME ("" where there is one)."""
+        return self._output[1]
+
+    @cached_property
+    def properties(self) -> Properties | None:
+        """None if not found within a user expression's budget."""
+        if self.activation.is_vector:
+            return vector_properties(self.activation, self.valuemap)
+        return self._in_time(
+            "properties", lambda: properties(self.regions, self.slopes, self.breakpoints, self.valuemap)
+        )
+
+    @property
+    def not_in_time(self) -> tuple[str, ...]:
+        """The facts asked for so far that ran out of a user expression's time budget."""
+        return tuple(self.__dict__.get("_late", ()))
+
+    def _in_time(self, fact: str, compute: Callable[[], T]) -> T | None:
+        if self.activation in CATALOGUE:
+            return compute()  # a declaration: bounded strategies, never a timer
+        try:
+            with budget(USER_SECONDS):
+                return compute()
+        except OutOfTime:
+            self.__dict__.setdefault("_late", []).append(fact)
+            _DERIVED.pop((self.activation, self.values), None)
+            return None
 
     @property
     def kinks(self) -> tuple[Breakpoint, ...]:
@@ -128,7 +194,7 @@ def output_form(act: str | Activation) -> Expr | None:
     none or none was found (``derive(act).output_form_note`` says which); ``OutOfTime`` where a user's
     expression ran out of its time budget first."""
     d = derive(act)
-    if "output form" in d.not_in_time:
+    if d.output_form_note == NOT_IN_TIME:
         raise OutOfTime("the output form")
     return d.output_form
 
@@ -137,42 +203,7 @@ _DERIVED: dict[tuple[Activation, tuple[tuple[Symbol, Expr], ...]], Derivation] =
 
 
 def _derive(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
-    """Cached; a catalogue declaration is derived with no timer, a user's expression under its budget, and
-    a derivation missing a fact that ran out of time is not kept (the next call tries again)."""
-    key = (act, values)
-    if key not in _DERIVED:
-        with nullcontext() if act in CATALOGUE else budget(USER_SECONDS):
-            derived = _vector(act, values) if act.is_vector else _scalar(act, values)
-        if derived.not_in_time:
-            return derived
-        _DERIVED[key] = derived
-    return _DERIVED[key]
-
-
-def _vector(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
-    jac = jacobian(act)
-    form = _vector_output_form(act, jac)
-    properties = vector_properties(act, dict(values))
-    return Derivation(act, values, jac, form, (), (), properties, "" if form is not None else NOT_FOUND)
-
-
-def _scalar(act: Activation, values: tuple[tuple[Symbol, Expr], ...]) -> Derivation:
-    valuemap = dict(values)
-    regs = regions(act.definition, x, valuemap)
-    slopes = tuple(_readable_slope(r.expr, act.definition) for r in regs)
-    points = _breakpoints(regs, slopes, valuemap)
-    late: list[str] = []
-    try:
-        form, note = scalar_output_form(regs, slopes, valuemap)
-    except OutOfTime:
-        form, note = None, NOT_IN_TIME
-        late.append("output form")
-    try:
-        found = properties(regs, slopes, points, valuemap)
-    except OutOfTime:
-        found = None
-        late.append("properties")
-    return Derivation(act, values, _join(regs, slopes), form, regs, points, found, note, tuple(late))
+    return _DERIVED.setdefault((act, values), Derivation(act, values))
 
 
 # --------------------------------------------------------------------------- derivative
@@ -342,21 +373,8 @@ def _express_in_output(branch: Expr, slope: Expr, region: Region, values: Mappin
 
 
 def _verified(g: Expr, branch: Expr, slope: Expr, region: Region, values: Mapping[Symbol, Expr]) -> Expr | None:
-    """g itself if g(branch(x)) = slope(x) on the region (symbolically, else at 40 digits at 7 points)."""
-    difference = g.subs(y, branch) - slope
-    if simplify(difference) == 0:
-        return g
-    numeric = lambdify(x, difference.subs(values), modules="mpmath")
-    lo, hi = region.interval(values).start, region.interval(values).end
-    lo = max(float(lo), -30.0) if lo != -oo else -30.0
-    hi = min(float(hi), 30.0) if hi != oo else 30.0
-    with mpmath.workdps(40):
-        for t in range(1, 8):
-            point = mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * t / 8
-            scale = 1 + abs(lambdify(x, slope.subs(values), modules="mpmath")(point))
-            if abs(numeric(point)) > mpmath.mpf(10) ** -30 * scale:
-                return None
-    return g
+    """g itself if g(branch(x)) = slope(x) on the region (``verify.how_equal``), else None."""
+    return g if how_equal(g.subs(y, branch), slope, region.interval(values), values) else None
 
 
 def _consistent(pieces: list[_Piece], values: Mapping[Symbol, Expr]) -> bool:

@@ -18,7 +18,6 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
-import mpmath
 from sympy import (
     Add,
     Derivative,
@@ -30,31 +29,28 @@ from sympy import (
     Piecewise,
     Pow,
     S,
-    Sum,
     Symbol,
     UnevaluatedExpr,
     diff,
     exp,
     fraction,
-    lambdify,
     latex,
     oo,
     simplify,
     tanh,
 )
 
-from symdl.catalog import Activation, i, j, n, x, xs
+from symdl.catalog import Activation, i, j, x, xs
 from symdl.engine.calculus import Breakpoint, Derivation, derive, y, ys
 from symdl.engine.readable import readable
 from symdl.engine.regions import Region, grouped
 from symdl.engine.vector import drop_index_guards, sum_over_k
+from symdl.engine.verify import how_equal
 from symdl.errors import DerivationError
 
 # An activation that *is* an elementary function is worked from the definition the lecture gives it:
 # tanh x = (e^x - e^-x)/(e^x + e^-x).  SymPy does the rewriting.
 WRITTEN: dict[type, Any] = {tanh: exp}
-
-CHECK_POINTS = 7  # points per region for the 40-digit check, when SymPy cannot prove a step
 
 
 @dataclass(frozen=True)
@@ -350,51 +346,12 @@ def verify(
 ) -> str:
     """How ``before`` = ``after`` on ``region`` was proved ("sympy" or "40 digits"); DerivationError if not equal."""
     a, b = evaluated(before, act, branch), evaluated(after, act, branch)
-    difference = a - b
-    if act.is_vector:
-        total = Symbol("S", positive=True)
-        difference = difference.replace(lambda e: isinstance(e, Sum), lambda e: total)
-    if simplify(difference) == 0:
-        return "sympy"
-    if _numerically_zero(a, b, act, region, values):
-        return "40 digits"
-    raise DerivationError(
-        f"{act.name}: the worked derivation has a step that does not follow: {before} is not equal to {after}"
-    )
-
-
-def _numerically_zero(a: Expr, b: Expr, act: Activation, region: Region, values: Mapping[Symbol, Expr]) -> bool:
-    if act.is_vector:
-        return _vector_numerically_zero(a, b, values)
-    lo, hi = region.interval(values).start, region.interval(values).end
-    lo = max(float(lo), -20.0) if lo != -oo else -20.0
-    hi = min(float(hi), 20.0) if hi != oo else 20.0
-    fa = lambdify(x, a.subs(values), modules="mpmath")
-    fb = lambdify(x, b.subs(values), modules="mpmath")
-    with mpmath.workdps(40):
-        for t in range(1, CHECK_POINTS + 1):
-            point = mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * t / (CHECK_POINTS + 1)
-            va, vb = fa(point), fb(point)
-            if abs(va - vb) > mpmath.mpf(10) ** -30 * (1 + abs(vb)):
-                return False
-    return True
-
-
-def _vector_numerically_zero(a: Expr, b: Expr, values: Mapping[Symbol, Expr]) -> bool:
-    """At n = 3, every (i, j), at seven input vectors: the two sides agree to 30 digits."""
-    size = 3
-    inputs = [xs[m] for m in range(1, size + 1)]
-    with mpmath.workdps(40):
-        for ii in range(1, size + 1):
-            for jj in range(1, size + 1):
-                at = {i: ii, j: jj, n: size}
-                fa = lambdify(inputs, a.subs(values).subs(at).doit(), modules="mpmath")
-                fb = lambdify(inputs, b.subs(values).subs(at).doit(), modules="mpmath")
-                for t in range(CHECK_POINTS):
-                    point = [mpmath.mpf(t - 3) / (m + 2) + mpmath.mpf(m) / 5 for m in range(size)]
-                    if abs(fa(*point) - fb(*point)) > mpmath.mpf(10) ** -30:
-                        return False
-    return True
+    how = how_equal(a, b, region.interval(values), values, vector=act.is_vector)
+    if how is None:
+        raise DerivationError(
+            f"{act.name}: the worked derivation has a step that does not follow: {before} is not equal to {after}"
+        )
+    return how
 
 
 # --------------------------------------------------------------------------- working
