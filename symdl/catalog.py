@@ -366,7 +366,7 @@ CATALOGUE: tuple[Activation, ...] = (
 )
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     """Names match case-insensitively, with or without '_' and '-'."""
     return re.sub(r"[\s_\-]", "", name.lower())
 
@@ -374,9 +374,9 @@ def _key(name: str) -> str:
 _BY_KEY: dict[str, Activation] = {}
 for _act in CATALOGUE:
     for _name in (_act.name, *_act.aliases):
-        if _key(_name) in _BY_KEY:
+        if name_key(_name) in _BY_KEY:
             raise RuntimeError(f"catalogue: {_name!r} is declared twice")
-        _BY_KEY[_key(_name)] = _act
+        _BY_KEY[name_key(_name)] = _act
 
 # Activations a user defined in this process (symdl.define); same namespace.
 _CUSTOM: dict[str, Activation] = {}
@@ -393,7 +393,7 @@ def activation(name_or_activation: str | Activation) -> Activation:
         return name_or_activation
     if not isinstance(name_or_activation, str):
         raise UnknownActivation(f"expected an activation name, got {name_or_activation!r}")
-    key = _key(name_or_activation)
+    key = name_key(name_or_activation)
     found = _CUSTOM.get(key) or _BY_KEY.get(key)
     if found is None:
         raise UnknownActivation(_unknown_message(name_or_activation))
@@ -401,9 +401,9 @@ def activation(name_or_activation: str | Activation) -> Activation:
 
 
 def _unknown_message(name: str) -> str:
-    known = {_key(n): n for n in names()} | {_key(alias): alias for a in CATALOGUE for alias in a.aliases}
+    known = {name_key(n): n for n in names()} | {name_key(alias): alias for a in CATALOGUE for alias in a.aliases}
     scored = sorted(
-        ((difflib.SequenceMatcher(None, _key(name), key).ratio(), known[key]) for key in known), reverse=True
+        ((difflib.SequenceMatcher(None, name_key(name), key).ratio(), known[key]) for key in known), reverse=True
     )
     close = [n for score, n in scored if score >= 0.6 and score >= scored[0][0] - 0.05]
     hint = f"; did you mean {' or '.join(close[:3])}?" if close else ""
@@ -412,7 +412,7 @@ def _unknown_message(name: str) -> str:
 
 def register(act: Activation) -> Activation:
     """Make a custom activation usable by name everywhere (``symdl.define`` calls this)."""
-    key = _key(act.name)
+    key = name_key(act.name)
     if key in _BY_KEY:
         raise BadParameter(f"{act.name!r} is already a catalogue activation; choose another name")
     _CUSTOM[key] = act

@@ -51,7 +51,7 @@ from sympy import (
     solveset,
 )
 
-from symdl.catalog import Activation, _key, activation, i, j, k, n, x
+from symdl.catalog import Activation, activation, i, j, k, n, name_key, x
 from symdl.engine.calculus import derive, y, ys
 from symdl.engine.readable import readable
 from symdl.errors import DerivationError, UnknownLoss
@@ -116,7 +116,7 @@ LOSSES: tuple[Loss, ...] = (
 
 
 _BY_KEY: dict[str, Loss] = {
-    _key(alias): declared for declared in LOSSES for alias in (declared.name, *declared.aliases)
+    name_key(alias): declared for declared in LOSSES for alias in (declared.name, *declared.aliases)
 }
 
 
@@ -129,9 +129,9 @@ def loss(name_or_loss: str | Loss) -> Loss:
     """The declaration for a name or alias (``"ce"`` is cross-entropy); a ``Loss`` is returned as is."""
     if isinstance(name_or_loss, Loss):
         return name_or_loss
-    found = _BY_KEY.get(_key(name_or_loss)) if isinstance(name_or_loss, str) else None
+    found = _BY_KEY.get(name_key(name_or_loss)) if isinstance(name_or_loss, str) else None
     if found is None:
-        close = difflib.get_close_matches(_key(str(name_or_loss)), list(_BY_KEY), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(name_key(str(name_or_loss)), list(_BY_KEY), n=1, cutoff=0.6)
         hint = f"; did you mean {_BY_KEY[close[0]].name}?" if close else ""
         raise UnknownLoss(f"unknown loss {name_or_loss!r}{hint} (the losses are {', '.join(loss_names())})")
     return found

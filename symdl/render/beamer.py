@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from symdl.catalog import activation
 from symdl.render import latex, table, templates
-from symdl.render.document import _lines, _names
+from symdl.render.document import canonical, row_per_line
 from symdl.render.notation import DEFAULT_STYLE, Style
 from symdl.render.words import title, words
 
@@ -46,7 +46,7 @@ def frame(name: str, style: Style = DEFAULT_STYLE) -> str:
             r"\end{columns}",
             r"\smallskip",  # a matrix (softmax's Jacobian) otherwise touches the heading below it
             rf"{{\small\textbf{{{said['working']}}}\par}}",
-            rf"\symdlfit{{{0.38 if act.is_vector else 0.42}\textheight}}{{{_lines(latex.worked(name, style))}}}",
+            rf"\symdlfit{{{0.38 if act.is_vector else 0.42}\textheight}}{{{row_per_line(latex.worked(name, style))}}}",
             *([r"{\tiny " + " ".join(notes) + r"\par}"] if notes else []),
             r"\end{frame}",
         ]
@@ -56,7 +56,7 @@ def frame(name: str, style: Style = DEFAULT_STYLE) -> str:
 def table_frames(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
     """The comparison table: formulas and properties on separate frames, eight rows each."""
     said = words(style.lang)
-    names = _names(names)
+    names = canonical(names)
     frames = []
     for start in range(0, len(names), ROWS_PER_FRAME):
         found = table.rows(names[start : start + ROWS_PER_FRAME], style)
@@ -79,7 +79,7 @@ def table_frames(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
 
 def deck(names: Iterable[str], style: Style = DEFAULT_STYLE, with_table: bool = True) -> str:
     """A compilable Beamer deck."""
-    names = _names(names)
+    names = canonical(names)
     body = [frame(name, style) for name in names]
     if with_table:
         body.append(table_frames(names, style))

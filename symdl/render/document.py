@@ -10,18 +10,18 @@ from symdl.render.notation import DEFAULT_STYLE, Style
 from symdl.render.words import title, words
 
 
-def _names(names: Iterable[str]) -> list[str]:
+def canonical(names: Iterable[str]) -> list[str]:
     return [activation(name).name for name in names]
 
 
 def snippet(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
     """Display math and notes for each activation, for ``\\input`` (needs amsmath)."""
     blocks = ["% symdl: needs \\usepackage{amsmath}"]
-    for name in _names(names):
+    for name in canonical(names):
         lines = [f"% {name}", rf"\[ {latex.definition(name, style)} \]", rf"\[ {latex.derivative(name, style)} \]"]
         if activation(name).is_vector:
             lines.append(rf"\[ {latex.jacobian_matrix(name, style)} \]")
-        lines.append(rf"\[ {_lines(latex.worked(name, style))} \]")
+        lines.append(rf"\[ {row_per_line(latex.worked(name, style))} \]")
         lines += [f"{note}\n" for note in latex.notes(name, style)]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
@@ -37,7 +37,7 @@ def section(name: str, style: Style = DEFAULT_STYLE) -> str:
     ]
     if activation(name).is_vector:
         parts += [said["jacobian"], rf"\symdlshow{{{latex.jacobian_matrix(name, style)}}}"]
-    parts += [rf"\subsection*{{{said['working']}}}", rf"\symdlshow{{{_lines(latex.worked(name, style))}}}"]
+    parts += [rf"\subsection*{{{said['working']}}}", rf"\symdlshow{{{row_per_line(latex.worked(name, style))}}}"]
     parts += [f"{note}\n" for note in latex.notes(name, style)]
     return "\n".join(parts)
 
@@ -50,7 +50,7 @@ def table_section(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
             r"\begin{landscape}",
             rf"\section*{{{said['table']}}}",
             r"{\small\setlength{\tabcolsep}{4pt}\renewcommand{\arraystretch}{1.4}",
-            table.latex(_names(names), style),
+            table.latex(canonical(names), style),
             "}",
             r"\end{landscape}",
         ]
@@ -59,7 +59,7 @@ def table_section(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
 
 def standalone(names: Iterable[str], style: Style = DEFAULT_STYLE, with_table: bool = True) -> str:
     """A compilable article: every activation, then the comparison table."""
-    names = _names(names)
+    names = canonical(names)
     body = [section(name, style) for name in names]
     if with_table:
         body.append(table_section(names, style))
@@ -72,6 +72,6 @@ def table_document(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
     return text.replace(r"\maketitle", "")
 
 
-def _lines(block: str) -> str:
+def row_per_line(block: str) -> str:
     """An aligned block with one source line per formula line (readable .tex)."""
     return block.replace(r" \\ ", " \\\\\n")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from symdl.catalog import activation
 from symdl.render import latex, table
-from symdl.render.document import _lines, _names
+from symdl.render.document import canonical, row_per_line
 from symdl.render.notation import DEFAULT_STYLE, Style
 from symdl.render.words import title, words
 
@@ -21,14 +21,14 @@ def section(name: str, style: Style = DEFAULT_STYLE) -> str:
     ]
     if act.is_vector:
         parts += [said["jacobian"], f"$${latex.jacobian_matrix(name, style)}$$"]
-    parts += [said["working"], f"$$\n{_lines(latex.worked(name, style))}\n$$"]
+    parts += [said["working"], f"$$\n{row_per_line(latex.worked(name, style))}\n$$"]
     parts += latex.notes(name, style)
     return "\n\n".join(parts)
 
 
 def markdown(names: Iterable[str], style: Style = DEFAULT_STYLE, with_table: bool = True) -> str:
     """Every activation, then the comparison table."""
-    names = _names(names)
+    names = canonical(names)
     parts = [section(name, style) for name in names]
     if with_table:
         parts.append(f"# {words(style.lang)['table']}\n\n{table.markdown(names, style)}")
