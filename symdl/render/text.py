@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from sympy import Expr, Indexed, Piecewise
 from sympy import pretty as sympy_pretty
+from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.str import StrPrinter
 
 from symdl.budget import NOT_IN_TIME
 from symdl.catalog import Activation
 from symdl.engine.calculus import Breakpoint, Derivation
 
-_GREEK = {"alpha": "α", "beta": "β", "lambda": "λ"}
-
 
 class _OneLine(StrPrinter):
     """SymPy's str printer with Greek parameters and ``a if c; b otherwise`` for Piecewise."""
 
     def _print_Symbol(self, expr):
-        return _GREEK.get(expr.name, expr.name)
+        return greek_unicode.get(expr.name, expr.name)  # SymPy's own names: alpha, gamma, lambda
 
     def _print_Piecewise(self, expr: Piecewise) -> str:
         parts = []
