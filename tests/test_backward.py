@@ -15,9 +15,9 @@ import pytest
 from sympy import ImmutableMatrix, Rational, exp, log
 
 import symdl
+from symdl.engine.verify import equal
 from symdl.errors import BadNetwork, UnknownLoss
 from symdl.network.backward import backpropagate
-from symdl.network.exact import equal
 from symdl.network.spec import Network
 
 half = Rational(1, 2)
@@ -305,9 +305,7 @@ activation = "softmax"
         backpropagate(without)
 
 
-LECTURE_SPEC = (
-    symdl.network.spec.resources.files("symdl").joinpath("data/lecture01.toml").read_text(encoding="utf-8")
-)
+LECTURE_SPEC = symdl.network.spec.resources.files("symdl").joinpath("data/lecture01.toml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -6,15 +6,35 @@
    two sides agree to ``AGREE`` digits relative to 1 + |b|.  A vector function is checked at n = 3, for every
    (i, j), at ``POINTS`` input vectors.
 
-``how_equal`` says which of the two proved it ("sympy" or "40 digits"), or None where neither did.
+``how_equal`` says which of the two proved it ("sympy" or "40 digits"), or None where neither did.  The same
+rule for its two other kinds of claim: ``equal`` for two exact numbers (the network's passes: the exponentials
+taken as independent symbols, or ``simplify``, else 40 digits), and ``how_equal_for_every_n`` for a loss's
+steps, whose sums run to n (symbolically, else exactly at n = 2, 3, 4).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import mpmath
-from sympy import Expr, Interval, Sum, Symbol, lambdify, oo, simplify
+from sympy import (
+    Add,
+    Dummy,
+    Expr,
+    Interval,
+    Mul,
+    Rational,
+    S,
+    Sum,
+    Symbol,
+    cancel,
+    count_ops,
+    exp,
+    expand_mul,
+    lambdify,
+    oo,
+    simplify,
+)
 
 from symdl.catalog import i, j, n, x, xs
 
@@ -78,4 +98,86 @@ def _vector_agree(a: Expr, b: Expr, values: Mapping[Symbol, Expr]) -> bool:
     return True
 
 
-__all__ = ["DIGITS", "NUMERIC", "POINTS", "REACH", "SYMPY", "how_equal"]
+# --------------------------------------------------------------------------- numbers: how two exact values are equal
+
+
+def equal(a: Expr, b: Expr) -> str:
+    """How two exact values were found equal: "identical", "simplifies to 0", f"equal to {DIGITS} digits", "differs".
+
+    "simplifies to 0": the difference is 0 as a rational function of e and of every other exponential
+    taken as an independent variable (so it is 0 whatever their values, a proof), else by ``simplify``.
+    """
+    if a == b:
+        return "identical"
+    difference = S(a).doit() - S(b).doit()
+    if difference == 0 or cancel(_Generators()(difference)) == 0:
+        return "simplifies to 0"
+    if count_ops(difference) <= SIMPLIFY_OPS and simplify(difference) == 0:
+        return "simplifies to 0"
+    value = difference.evalf(DIGITS)
+    scale = max(abs(S(b).doit().evalf(DIGITS)), S.One)
+    if value.is_number and abs(value) <= scale * Rational(1, 10 ** (DIGITS - 5)):
+        return f"equal to {DIGITS} digits"
+    return "differs"
+
+
+ORDER = ("identical", "simplifies to 0", f"equal to {DIGITS} digits", "differs")
+SIMPLIFY_OPS = 150  # beyond this size simplify takes minutes; the 40-digit comparison decides instead
+
+
+class _Generators:
+    """An exact value as a rational function of independent symbols: e for e^q (q rational) and one
+    symbol for each other exponential e^{u}, keyed by u itself in that same canonical form."""
+
+    def __init__(self) -> None:
+        self.e = Dummy("e", positive=True)
+        self.table: dict[Expr, Dummy] = {}
+        self.memo: dict[Expr, Expr] = {}
+
+    def __call__(self, expr: Expr) -> Expr:
+        hit = self.memo.get(expr)
+        if hit is not None:
+            return hit
+        if isinstance(expr, exp):  # e^{a + b} = e^a e^b and e^{c u} = (e^u)^c: one symbol per primitive u
+            out = Mul(*(self._power(term) for term in Add.make_args(expand_mul(self(expr.args[0])))))
+        elif expr is S.Exp1:
+            out = self.e
+        elif expr.args:
+            out = expr.func(*(self(a) for a in expr.args))
+        else:
+            out = expr
+        self.memo[expr] = out
+        return out
+
+    def _power(self, term: Expr) -> Expr:
+        """e^term for one term of an exponent: e^c for a rational c, else (the symbol of e^u)^c."""
+        coefficient, rest = cancel(term).as_content_primitive()
+        if rest.could_extract_minus_sign():
+            coefficient, rest = -coefficient, -rest
+        if rest == 1:
+            return self.e**coefficient
+        return self.table.setdefault(rest, Dummy("u", positive=True)) ** coefficient
+
+
+# --------------------------------------------------------------------------- sums over n: at n = 2, 3, 4
+
+
+def how_equal_for_every_n(
+    a: Expr, b: Expr, index: Symbol, sample: Callable[[int], Mapping[Expr, Expr]], sizes: tuple[int, ...] = (2, 3, 4)
+) -> str | None:
+    """How ``a = b`` was shown for expressions in an ``index`` (j) with sums up to n: symbolically where neither
+    has a sum, else exactly at each n in ``sizes``, for every value of the index, with the values ``sample(n)``
+    gives (a caller's sampler knows its domain: targets that sum to 1, say)."""
+    if not a.has(Sum) and not b.has(Sum) and simplify(a - b) == 0:
+        return SYMPY
+    for size in sizes:
+        fill = sample(size)
+        for value in range(1, size + 1):
+            left = a.subs(n, size).subs(index, value).doit().xreplace(fill)
+            right = b.subs(n, size).subs(index, value).doit().xreplace(fill)
+            if simplify(left - right) != 0:
+                return None
+    return "n = " + ", ".join(str(s) for s in sizes)
+
+
+__all__ = ["DIGITS", "NUMERIC", "ORDER", "POINTS", "REACH", "SYMPY", "equal", "how_equal", "how_equal_for_every_n"]

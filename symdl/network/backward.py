@@ -37,9 +37,10 @@ import numpy as np
 from sympy import Expr, ImmutableMatrix, Interval, S, diff, latex
 
 from symdl.catalog import parse_number
+from symdl.engine.verify import ORDER, equal
 from symdl.errors import BadNetwork, BadParameter
 from symdl.network.chain import chain_rule, weight_gradients
-from symdl.network.exact import ORDER, Evaluator, equal, floats
+from symdl.network.exact import Evaluator, floats
 from symdl.network.float64 import backprop, finite_differences
 from symdl.network.forward import EXACT, Forward, forward, layer_by_layer
 from symdl.network.losses import Loss, OutputDelta, domain, exact_loss, numpy_loss, through

@@ -1,10 +1,6 @@
-"""Exact values: proving two of them equal, and turning them into numbers.
-
-The forward pass compares the general formula with the exact result, and backpropagation the chain rule
-with direct differentiation; both ask ``equal`` how two exact values were found equal, from a proof
-("identical", "simplifies to 0") down to a number ("equal to 40 digits").  ``floats`` rounds an exact
-matrix correctly to float64, and an ``Evaluator`` computes exact expressions to ``DIGITS`` + 20 digits
-with every shared part once.
+"""Exact values as numbers: ``floats`` rounds an exact matrix correctly to float64, and an ``Evaluator``
+computes exact expressions to ``DIGITS`` + 20 digits with every shared part once.  (Whether two exact
+values are equal is ``symdl.engine.verify.equal``'s to say.)
 """
 
 from __future__ import annotations
@@ -15,84 +11,17 @@ import mpmath
 import numpy as np
 from sympy import (
     Add,
-    Dummy,
     Expr,
     Float,
     ImmutableMatrix,
     Mul,
     Pow,
-    Rational,
     S,
-    cancel,
-    count_ops,
     exp,
-    expand_mul,
     log,
-    simplify,
 )
 
-DIGITS = 40  # exact values are evaluated to this many digits for a comparison or a rounding
-
-
-# --------------------------------------------------------------------------- equal, and how
-
-
-def equal(a: Expr, b: Expr) -> str:
-    """How two exact values were found equal: "identical", "simplifies to 0", "equal to 40 digits", "differs".
-
-    "simplifies to 0": the difference is 0 as a rational function of e and of every other exponential
-    taken as an independent variable (so it is 0 whatever their values, a proof), else by ``simplify``.
-    """
-    if a == b:
-        return "identical"
-    difference = S(a).doit() - S(b).doit()
-    if difference == 0 or cancel(_Generators()(difference)) == 0:
-        return "simplifies to 0"
-    if count_ops(difference) <= SIMPLIFY_OPS and simplify(difference) == 0:
-        return "simplifies to 0"
-    value = difference.evalf(DIGITS)
-    scale = max(abs(S(b).doit().evalf(DIGITS)), S.One)
-    if value.is_number and abs(value) <= scale * Rational(1, 10 ** (DIGITS - 5)):
-        return "equal to 40 digits"
-    return "differs"
-
-
-ORDER = ("identical", "simplifies to 0", "equal to 40 digits", "differs")
-SIMPLIFY_OPS = 150  # beyond this size simplify takes minutes; the 40-digit comparison decides instead
-
-
-class _Generators:
-    """An exact value as a rational function of independent symbols: e for e^q (q rational) and one
-    symbol for each other exponential e^{u}, keyed by u itself in that same canonical form."""
-
-    def __init__(self) -> None:
-        self.e = Dummy("e", positive=True)
-        self.table: dict[Expr, Dummy] = {}
-        self.memo: dict[Expr, Expr] = {}
-
-    def __call__(self, expr: Expr) -> Expr:
-        hit = self.memo.get(expr)
-        if hit is not None:
-            return hit
-        if isinstance(expr, exp):  # e^{a + b} = e^a e^b and e^{c u} = (e^u)^c: one symbol per primitive u
-            out = Mul(*(self._power(term) for term in Add.make_args(expand_mul(self(expr.args[0])))))
-        elif expr is S.Exp1:
-            out = self.e
-        elif expr.args:
-            out = expr.func(*(self(a) for a in expr.args))
-        else:
-            out = expr
-        self.memo[expr] = out
-        return out
-
-    def _power(self, term: Expr) -> Expr:
-        """e^term for one term of an exponent: e^c for a rational c, else (the symbol of e^u)^c."""
-        coefficient, rest = cancel(term).as_content_primitive()
-        if rest.could_extract_minus_sign():
-            coefficient, rest = -coefficient, -rest
-        if rest == 1:
-            return self.e**coefficient
-        return self.table.setdefault(rest, Dummy("u", positive=True)) ** coefficient
+DIGITS = 40  # exact values are evaluated to this many digits for a rounding
 
 
 # --------------------------------------------------------------------------- exact values as numbers
@@ -156,4 +85,4 @@ class Evaluator:
         return value
 
 
-__all__ = ["DIGITS", "ORDER", "SIMPLIFY_OPS", "Evaluator", "equal", "floats"]
+__all__ = ["DIGITS", "Evaluator", "floats"]

@@ -24,7 +24,8 @@ import mpmath
 import numpy as np
 from sympy import Expr, ImmutableMatrix, Symbol, latex
 
-from symdl.network.exact import DIGITS, ORDER, equal, floats
+from symdl.engine.verify import ORDER, equal
+from symdl.network.exact import DIGITS, floats
 from symdl.numeric.compile import numpy_function
 
 if TYPE_CHECKING:  # the records this pass reads; symdl.network.spec imports this module for Network.forward()

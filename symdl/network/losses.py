@@ -54,6 +54,7 @@ from sympy import (
 from symdl.catalog import Activation, activation, i, j, k, n, name_key, x
 from symdl.engine.calculus import derive, y, ys
 from symdl.engine.readable import readable
+from symdl.engine.verify import how_equal_for_every_n
 from symdl.errors import DerivationError, UnknownLoss
 
 # The target, and the output layer's pre-activation, component by component (the output is ``ys``).
@@ -292,34 +293,27 @@ def _distinct(steps: list[DeltaStep]) -> list[DeltaStep]:
 
 
 def _verified(declared: Loss, steps: list[DeltaStep]) -> tuple[DeltaStep, ...]:
-    """Each step checked equal to the one before: symbolically, or (for sums over n) exactly at n = 2, 3, 4
-    with random rational outputs and targets that sum to 1 (a valid target for every loss)."""
+    """Each step checked equal to the one before (``verify.how_equal_for_every_n``), with random rational
+    outputs and targets that sum to 1 (a valid target for every loss)."""
     out = [steps[0]]
     for before, step in pairwise(steps):
-        if not before.expr.has(Sum) and not step.expr.has(Sum) and simplify(before.expr - step.expr) == 0:
-            out.append(DeltaStep(step.expr, step.rule, "sympy"))
-            continue
-        for size in (2, 3, 4):
-            if not _equal_at(before.expr, step.expr, size):
-                raise DerivationError(f"{declared.name}: step {step.rule!r} of δ is not equal to the one before")
-        out.append(DeltaStep(step.expr, step.rule, "n = 2, 3, 4"))
+        how = how_equal_for_every_n(before.expr, step.expr, j, _sample)
+        if how is None:
+            raise DerivationError(f"{declared.name}: step {step.rule!r} of δ is not equal to the one before")
+        out.append(DeltaStep(step.expr, step.rule, how))
     return tuple(out)
 
 
-def _equal_at(a: Expr, b: Expr, size: int) -> bool:
+def _sample(size: int) -> dict[Expr, Expr]:
     rnd = random.Random(size)
     weights = [Rational(rnd.randint(1, 9)) for _ in range(size)]
     targets = [w / sum(weights) for w in weights]
     fill = {ys[q + 1]: Rational(rnd.randint(1, 99), 100) for q in range(size)}
-    fill |= {t[q + 1]: targets[q] for q in range(size)} | {
-        zs[q + 1]: Rational(rnd.randint(-9, 9), 4) for q in range(size)
-    }
-    for column in range(1, size + 1):
-        left = _concrete(a.subs(n, size), j, column).xreplace(fill)
-        right = _concrete(b.subs(n, size), j, column).xreplace(fill)
-        if simplify(left - right) != 0:
-            return False
-    return True
+    return (
+        fill
+        | {t[q + 1]: targets[q] for q in range(size)}
+        | {zs[q + 1]: Rational(rnd.randint(-9, 9), 4) for q in range(size)}
+    )
 
 
 # --------------------------------------------------------------------------- NumPy
