@@ -6,12 +6,15 @@ This recursive-descent parser accepts only:
 - numbers (``2``, ``0.5``, ``1e-2``; kept exact, 0.5 is 1/2), ``pi``;
 - the variable ``x`` and declared parameter names;
 - ``+ - * / ^ **`` and parentheses;
-- the functions in ``FUNCTIONS``, ``max``/``min`` (a tie picks the first
-  argument, as autograd does), ``where(condition, a, b)`` with one comparison
-  (``< <= > >=``), and any scalar catalogue activation by name or alias
-  (``softplus(x)``, ``sigmoid(2*x)``), at its default parameters.
+- the primitives with a parser name in ``symdl.functions`` (exp, log, tanh, erf, ...,
+  ``max``/``min``: a tie picks the first argument, as autograd does),
+  ``where(condition, a, b)`` with one comparison (``< <= > >=``), and any scalar
+  catalogue activation by name or alias (``softplus(x)``, ``sigmoid(2*x)``), at
+  its default parameters.
 
 Everything else is refused with one line naming the position and the fix.
+``define`` also refuses a function used outside its real domain (``log(x)``,
+``sqrt(x)``; ``log(1 + x^2)`` is fine), unless it sits inside a ``where`` branch.
 """
 
 from __future__ import annotations
@@ -21,33 +24,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from sympy import (
-    Abs,
-    Expr,
-    Ge,
-    Gt,
-    Le,
-    Lt,
-    Piecewise,
-    Symbol,
-    atan,
-    cos,
-    cosh,
-    erf,
-    erfc,
-    exp,
-    log,
-    pi,
-    sin,
-    sinh,
-    sqrt,
-    tan,
-    tanh,
-)
+from sympy import Expr, Ge, Gt, Le, Lt, Piecewise, S, Symbol, pi
 
 from symdl.catalog import Activation, activation, parse_number, register, x
 from symdl.errors import SymdlError, UnknownActivation
-from symdl.primitives import Maximum, Minimum
+from symdl.functions import PARSED, Primitive, primitive
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 40
@@ -57,24 +38,8 @@ class BadExpression(SymdlError, ValueError):
     """Text that is not an expression symdl accepts."""
 
 
-FUNCTIONS: dict[str, Callable[..., Expr]] = {
-    "exp": exp,
-    "log": log,
-    "ln": log,
-    "sqrt": sqrt,
-    "abs": Abs,
-    "tanh": tanh,
-    "sinh": sinh,
-    "cosh": cosh,
-    "sin": sin,
-    "cos": cos,
-    "tan": tan,
-    "atan": atan,
-    "arctan": atan,
-    "erf": erf,
-    "erfc": erfc,
-}
-_BINARY = {"max": Maximum, "min": Minimum}
+# The functions of one argument, by the name the user writes (symdl.functions.PRIMITIVES has all it knows)
+FUNCTIONS: dict[str, Callable[..., Expr]] = {name: p.function for name, p in PARSED.items() if p.arity == 1}
 _COMPARE = {"<": Lt, "<=": Le, ">": Gt, ">=": Ge}
 
 _TOKEN = re.compile(
@@ -213,15 +178,16 @@ class _Parser:
         if name == "where":
             return self.where()
         args = self.arguments()
-        if name in FUNCTIONS or name in _BINARY:
-            wanted = 2 if name in _BINARY else 1
+        if name in PARSED:
+            wanted = PARSED[name].arity
             if len(args) != wanted:
                 self.fail(f"{name} takes {wanted} argument{'s' if wanted > 1 else ''}, got {len(args)}", token)
-            return (_BINARY.get(name) or FUNCTIONS[name])(*args)
+            return PARSED[name].function(*args)
         try:
             act = activation(name)
         except UnknownActivation:
-            known = ", ".join([*sorted(FUNCTIONS), "max", "min", "where"])
+            binary = [n for n, p in PARSED.items() if p.arity > 1]
+            known = ", ".join([*sorted(FUNCTIONS), *binary, "where"])
             self.fail(f"unknown function {name!r}: use {known}, or a catalogue activation", token)
         if act.is_vector or len(args) != 1:
             self.fail(f"{name} is not a function of one number here", token)
@@ -273,9 +239,37 @@ def define(name: str, expression: str, params: Mapping[str, Any] | None = None, 
     unused = [p for p, s in symbols.items() if not definition.has(s)]
     if unused:
         raise BadExpression(f"parameter {unused[0]!r} does not appear in {expression!r}")
+    outside = _outside_domain(definition.subs(defaults))
+    if outside is not None:
+        record, node = outside
+        what = "a power with a non-integer exponent" if node.is_Pow and node.exp != S.Half else record.names[0]
+        raise BadExpression(
+            f"{expression!r}: {node} is not real for every real x ({what} needs {record.needs}); "
+            "an activation must be real on the whole real line"
+        )
     tex = tex or rf"\operatorname{{{name}}}".replace("_", r"\_")  # my_act, not my with a subscript
     act = Activation(name, definition, tex=tex, params=defaults)
     return register(act)
+
+
+def _argument(expr: Expr) -> Expr:
+    return expr.base if expr.is_Pow else expr.args[0]
+
+
+def _outside_domain(expr: Expr) -> tuple[Primitive, Expr] | None:
+    """A function of x whose argument SymPy cannot keep inside its real domain (log(x): x may be <= 0).
+
+    A ``where`` branch is not looked into: its condition may keep the argument inside."""
+    if isinstance(expr, Piecewise) or not expr.has(x):
+        return None
+    record = primitive(expr)
+    if record is not None and record.domain is not None and record.domain(_argument(expr)) is not True:
+        return record, expr
+    for arg in expr.args:
+        found = _outside_domain(arg)
+        if found is not None:
+            return found
+    return None
 
 
 __all__ = ["FUNCTIONS", "BadExpression", "define", "parse"]

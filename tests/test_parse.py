@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sympy import Piecewise, Rational, Symbol, exp, log, tanh
+from sympy import Piecewise, Rational, Symbol, erfc, exp, log, pi, tanh
 
 import symdl
 from symdl.catalog import x
@@ -24,6 +24,7 @@ from symdl.primitives import Maximum
         ("max(0.01*x, x)", Maximum(Rational(1, 100) * x, x)),
         ("where(x > 0, x, 0.5*(exp(x) - 1))", Piecewise((x, x > 0), (Rational(1, 2) * (exp(x) - 1), True))),
         ("sigmoid(2*x)", 1 / (1 + exp(-2 * x))),
+        ("erfc(pi*x) + ln(2)", erfc(pi * x) + log(2)),  # every name of symdl.functions.PRIMITIVES
     ],
 )
 def test_accepted_expressions(text, expected):

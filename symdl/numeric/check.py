@@ -29,6 +29,7 @@ from sympy import Expr, Piecewise, Symbol, diff, lambdify, symbols
 from symdl.catalog import Activation, activation, i, j, n, x, xs
 from symdl.engine.calculus import derive, y, ys
 from symdl.engine.regions import as_piecewise, regions
+from symdl.functions import MPMATH
 
 DIGITS = 50
 TINY = {np.dtype(np.float64): 1e-300, np.dtype(np.float32): 5e-31}  # ~4.5e7 x the smallest normal
@@ -44,8 +45,9 @@ def grid() -> np.ndarray:
 
 
 def mp_callable(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
-    """mpmath function of x for an expression as written (SymPy's own lambdify, Piecewise rewrite)."""
-    return lambdify(x, as_piecewise(expr.subs(values)).rewrite(Piecewise), modules="mpmath")
+    """mpmath function of x for an expression as written (SymPy's own lambdify, Piecewise rewrite), each
+    function evaluated as its record in ``symdl.functions`` says (mpmath has no erfcinv or LambertW by that name)."""
+    return lambdify(x, as_piecewise(expr.subs(values)).rewrite(Piecewise), modules=[MPMATH, "mpmath"])
 
 
 _BELOW_FLOATS = mpmath.mpf(10) ** -320

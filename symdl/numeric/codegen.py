@@ -9,7 +9,8 @@ they never change an array's dtype).
 
 Integer powers are products (``x**3`` is ``x*x*x``; ``numpy.power`` with an
 integer exponent is a libm call per element), negative powers divisions.
-``expit``, ``softplus`` and ``log_expit`` have fast NumPy forms built on SIMD
+The function each SymPy class becomes is its record's in ``symdl.functions``.
+``expit``, ``softplus`` and ``log_expit`` have fast NumPy forms there, built on SIMD
 ``exp`` (SciPy's ufuncs are several times slower): ``1/(1 + exp(-u))`` is
 accurate for every u (where ``exp(-u)`` overflows the value underflows to 0
 anyway), and ``softplus(u) = max(u, log1p(exp(min(u, 36))))``: past 36 the
@@ -25,7 +26,6 @@ from itertools import count
 from typing import Any
 
 import numpy as np
-import scipy.special as sc
 from sympy import (
     Add,
     Expr,
@@ -40,67 +40,14 @@ from sympy import (
     nfloat,
 )
 
+from symdl.functions import numpy_expit_neg, ufuncs
 from symdl.primitives import Maximum, Minimum
 
-
-def _expit(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    t = np.negative(u, out=out)
-    np.exp(t, out=t)
-    np.add(t, 1.0, out=t)
-    return np.reciprocal(t, out=t)
-
-
-def _expit_neg(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """expit(-u) = 1/(1 + exp(u)), without computing -u first."""
-    t = np.exp(u, out=out)
-    np.add(t, 1.0, out=t)
-    return np.reciprocal(t, out=t)
-
-
-def _softplus(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """log(1 + exp(u)), accurate for every u: log1p(exp(u)) is, until exp overflows; beyond
-    u = 36 the exact value rounds to u itself (e^-u < ulp(u)/2 in float64 and float32), so
-    softplus(u) = max(u, log1p(exp(min(u, 36))))."""
-    t = np.minimum(u, 36.0)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    return np.maximum(u, t, out=out if out is not None else t)
-
-
-def _log_expit(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """log(expit(u)) = -softplus(-u) = min(u, -log1p(exp(min(-u, 36))))."""
-    t = np.negative(u)
-    np.minimum(t, 36.0, out=t)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    np.negative(t, out=t)
-    return np.minimum(u, t, out=out if out is not None else t)
-
-
-# SymPy function name -> (name in the namespace, callable taking out=)
-UFUNCS: dict[str, tuple[str, Callable[..., Any]]] = {
-    "exp": ("exp", np.exp),
-    "expm1": ("expm1", np.expm1),
-    "log": ("log", np.log),
-    "log1p": ("log1p", np.log1p),
-    "tanh": ("tanh", np.tanh),
-    "sinh": ("sinh", np.sinh),
-    "cosh": ("cosh", np.cosh),
-    "sin": ("sin", np.sin),
-    "cos": ("cos", np.cos),
-    "tan": ("tan", np.tan),
-    "atan": ("arctan", np.arctan),
-    "Abs": ("absolute", np.absolute),
-    "erf": ("erf", sc.erf),
-    "erfc": ("erfc", sc.erfc),
-    "Phi": ("ndtr", sc.ndtr),
-    "expit": ("expit", _expit),
-    "log_expit": ("log_expit", _log_expit),
-    "softplus": ("softplus", _softplus),
-}
+# SymPy function name -> (name in the namespace, callable taking out=): the records of symdl.functions
+UFUNCS: dict[str, tuple[str, Callable[..., Any]]] = ufuncs()
 
 NAMESPACE: dict[str, Any] = {name: fn for name, fn in UFUNCS.values()} | {
-    "expit_neg": _expit_neg,
+    "expit_neg": numpy_expit_neg,
     "add": np.add,
     "subtract": np.subtract,
     "multiply": np.multiply,

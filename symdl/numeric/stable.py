@@ -23,14 +23,15 @@ log(1 + u)                            log1p(u)
 ====================================  =======================================
 
 Every rule is an identity; ``elementary`` undoes the primitives so tests can
-check the rewritten expression against the original.
+check the rewritten expression against the original.  The rules of one function
+(the sums in exp, tanh and erf, log's log1p) are part of its record in
+``symdl.functions``, beside the stable primitives themselves; the products are here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import mpmath
 from sympy import (
     Add,
     Expr,
@@ -40,72 +41,13 @@ from sympy import (
     Symbol,
     bottom_up,
     cosh,
-    erf,
     exp,
     expand_func,
     lambdify,
-    log,
-    pi,
-    sqrt,
-    tanh,
 )
 from sympy.codegen.cfunctions import expm1, log1p
 
-
-class expit(Function):
-    """The logistic function 1/(1 + e^{-u}), evaluated without overflow for any u."""
-
-    def _eval_rewrite_as_exp(self, u, **kwargs):
-        return 1 / (1 + exp(-u))
-
-    def fdiff(self, argindex=1):
-        u = self.args[0]
-        return expit(u) * expit(-u)
-
-
-class Phi(Function):
-    """The standard normal CDF (1 + erf(u/sqrt 2))/2, accurate in both tails (scipy's ndtr)."""
-
-    def _eval_rewrite_as_exp(self, u, **kwargs):
-        return (1 + erf(u / sqrt(2))) / 2
-
-    def fdiff(self, argindex=1):
-        u = self.args[0]
-        return exp(-(u**2) / 2) / sqrt(2 * pi)
-
-    def _latex(self, printer):
-        return rf"\Phi\left({printer._print(self.args[0])}\right)"
-
-
-class log_expit(Function):
-    """log(1/(1 + e^{-u})) = -softplus(-u), accurate in both tails."""
-
-    def _eval_rewrite_as_exp(self, u, **kwargs):
-        return -log(1 + exp(-u))
-
-    def fdiff(self, argindex=1):
-        return expit(-self.args[0])
-
-
-class softplus(Function):
-    """log(1 + e^u), accurate for every u (no overflow, no loss for u << 0)."""
-
-    def _eval_rewrite_as_exp(self, u, **kwargs):
-        return log(1 + exp(u))
-
-    def fdiff(self, argindex=1):
-        return expit(self.args[0])
-
-
-# mpmath versions of the primitives, for references at any precision
-MPMATH = {
-    "expit": lambda u: 1 / (1 + mpmath.exp(-u)),
-    "log_expit": lambda u: -mpmath.log1p(mpmath.exp(-u)),
-    "softplus": lambda u: mpmath.log1p(mpmath.exp(u)),
-    "Phi": mpmath.ncdf,
-    "expm1": mpmath.expm1,
-    "log1p": mpmath.log1p,
-}
+from symdl.functions import BY_KEY, MPMATH, PRIMITIVES, Phi, expit, log_expit, softplus
 
 
 def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
@@ -136,8 +78,9 @@ def _rewrite(node: Expr) -> Expr:
         return _rewrite_add(node)
     if isinstance(node, Mul):
         return _rewrite_mul(node)
-    if isinstance(node, log):
-        return _rewrite_log(node)
+    record = BY_KEY.get(type(node).__name__) if isinstance(node, Function) else None
+    if record is not None and record.rewrite is not None:  # log(1 + u) -> log1p(u), ...
+        return record.rewrite(node)
     return node
 
 
@@ -154,16 +97,8 @@ def _split(term: Expr, kind: type, power: int = 1) -> tuple[Expr, Expr] | None:
     return None
 
 
-# kind, power, sign of the constant term relative to c, stable form of c*(...) given c and u
-_SUM_RULES = (
-    (exp, 1, +1, lambda c, u: c / expit(-u)),  # c + c e^u
-    (exp, 1, -1, lambda c, u: c * expm1(u)),  # c e^u - c
-    (tanh, 1, +1, lambda c, u: 2 * c * expit(2 * u)),  # c + c tanh u
-    (tanh, 1, -1, lambda c, u: -2 * c * expit(-2 * u)),  # c tanh u - c
-    (tanh, 2, -1, lambda c, u: -c / cosh(u) ** 2),  # c tanh^2 u - c
-    (erf, 1, +1, lambda c, u: 2 * c * Phi(sqrt(2) * u)),  # c + c erf u
-    (erf, 1, -1, lambda c, u: -2 * c * Phi(-sqrt(2) * u)),  # c erf u - c
-)
+# kind, power, sign of the constant term relative to c, stable form of c*(...) given c and u: the records' own
+_SUM_RULES = tuple((p.function, r.power, r.sign, r.stable) for p in PRIMITIVES for r in p.sums)
 
 
 def _rewrite_add(node: Add) -> Expr:
@@ -182,7 +117,7 @@ def _rewrite_add(node: Add) -> Expr:
     return node
 
 
-# --------------------------------------------------------------------------- products, logs, powers
+# --------------------------------------------------------------------------- products
 
 
 def _rewrite_mul(node: Mul) -> Expr:
@@ -203,17 +138,6 @@ def _rewrite_mul(node: Mul) -> Expr:
             if isinstance(base, expit) and base.args[0] == -v and k.is_positive:
                 rest = [f for p, f in enumerate(factors) if p not in (n, m)]
                 return Mul(expit(v), expit(-v) ** (k - 1), *rest)
-    return node
-
-
-def _rewrite_log(node: log) -> Expr:
-    arg = node.args[0]
-    base, k = arg.as_base_exp()
-    if isinstance(base, expit):  # log(expit(v)^k) = k log_expit(v) = -k softplus(-v)
-        v = base.args[0]
-        return -k * softplus(-v) if k.is_negative else k * log_expit(v)
-    if isinstance(arg, Add) and 1 in arg.args:
-        return log1p(arg - 1)
     return node
 
 

@@ -41,21 +41,11 @@ from symdl.catalog import n, x
 from symdl.engine.regions import grouped, regions
 from symdl.engine.steps import Output, unnamed
 from symdl.errors import DerivationError
+from symdl.functions import PRIMITIVES
 from symdl.primitives import Maximum, Minimum
 
 # Functions by SymPy class name: (LaTeX name, whether a simple argument goes without brackets: \tanh x).
-FUNCTIONS: dict[str, tuple[str, bool]] = {
-    "tanh": (r"\tanh", True),
-    "sinh": (r"\sinh", True),
-    "cosh": (r"\cosh", True),
-    "sin": (r"\sin", True),
-    "cos": (r"\cos", True),
-    "tan": (r"\tan", True),
-    "atan": (r"\arctan", True),
-    "log": (r"\log", True),
-    "erf": (r"\operatorname{erf}", False),
-    "LambertW": (r"W", False),
-}
+FUNCTIONS: dict[str, tuple[str, bool]] = {p.key: (p.tex, p.bare) for p in PRIMITIVES if p.tex is not None}
 
 RELATIONS: dict[str, str] = {">": ">", "<": "<", ">=": r"\ge", "<=": r"\le", "==": "=", "!=": r"\ne"}
 FLIPPED: dict[str, str] = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
@@ -235,9 +225,6 @@ class LecturePrinter(LatexPrinter):
             return f"{name}{power} {text}"
         return f"{name}{power}{bracket(text)}"
 
-    _print_log = _print_Function
-    _print_LambertW = _print_Function
-
     def _print_Abs(self, expr: Any, exp: Any = None) -> str:
         text = rf"\lvert {self._print(expr.args[0])} \rvert"
         return text if exp is None else f"{text}{superscript(self._print(exp))}"
@@ -416,6 +403,11 @@ class LecturePrinter(LatexPrinter):
 
     def _print_Or(self, expr: Any) -> str:
         return r" \text{ or } ".join(self._print(p) for p in expr.args)
+
+
+# The table's rule wins where SymPy's printer has one of its own (_print_log, _print_LambertW).
+for _key in FUNCTIONS:
+    setattr(LecturePrinter, f"_print_{_key}", LecturePrinter._print_Function)
 
 
 def cases(rows: Iterable[tuple[str, str]]) -> str:

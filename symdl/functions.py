@@ -1,0 +1,357 @@
+"""One record per primitive function: all symdl knows about exp, log, tanh, erf, max, ... lives here.
+
+A ``Primitive`` holds, for one SymPy function:
+
+- ``names``: what the parser accepts (``ln`` and ``log`` are one primitive); none for a function only
+  the engine writes (the stable primitives below, LambertW in SiLU's minimum, erfinv in an inverse);
+- ``tex``: its LaTeX name, and whether a simple argument goes without brackets (``\\tanh x``); none where
+  the printer has a rule of its own (``e^x``, ``\\sqrt{u}``, ``\\lvert u \\rvert``, ``\\max(a, b)``);
+- ``numpy``: the NumPy or SciPy ufunc the code generator calls (``"numpy.tanh"``, imported on first
+  use), or an implementation of symdl's own taking ``out=``;
+- ``mpmath``: its value at any precision, for references and checks;
+- ``domain``: for a function not real on all of ℝ (log, sqrt, tan), whether an argument stays inside
+  it (a SymPy fuzzy bool), and ``needs``, that condition in words;
+- ``sums`` and ``rewrite``: its stable rewrite (``c + c tanh u`` is ``2c expit(2u)``; ``log(1 + u)`` is
+  ``log1p(u)``), applied by ``symdl.numeric.stable``;
+- ``kink``: what its derivative does where it has none, as PyTorch does.
+
+Adding a primitive is adding one record to ``PRIMITIVES``: the parser, the LaTeX printer, the
+NumPy code generator and the mpmath references read this table and nothing else.
+
+The stable primitives ``expit``, ``log_expit``, ``softplus`` and ``Phi`` are SymPy functions defined
+here (their fast NumPy forms too), so that their records can name them.
+
+Layering: this module imports only SymPy, NumPy, mpmath (SciPy on first use) and ``symdl.primitives``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import mpmath
+import numpy as np
+from sympy import (
+    Abs,
+    Add,
+    Expr,
+    Function,
+    LambertW,
+    atan,
+    cos,
+    cosh,
+    erf,
+    erfc,
+    erfcinv,
+    erfinv,
+    exp,
+    log,
+    pi,
+    sin,
+    sinh,
+    sqrt,
+    tan,
+    tanh,
+)
+from sympy.codegen.cfunctions import expm1, log1p
+
+from symdl.primitives import Maximum, Minimum
+
+# --------------------------------------------------------------------------- the stable primitives
+
+
+class expit(Function):
+    """The logistic function 1/(1 + e^{-u}), evaluated without overflow for any u."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return 1 / (1 + exp(-u))
+
+    def fdiff(self, argindex=1):
+        u = self.args[0]
+        return expit(u) * expit(-u)
+
+
+class Phi(Function):
+    """The standard normal CDF (1 + erf(u/sqrt 2))/2, accurate in both tails (scipy's ndtr)."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return (1 + erf(u / sqrt(2))) / 2
+
+    def fdiff(self, argindex=1):
+        u = self.args[0]
+        return exp(-(u**2) / 2) / sqrt(2 * pi)
+
+    def _latex(self, printer):
+        return rf"\Phi\left({printer._print(self.args[0])}\right)"
+
+
+class log_expit(Function):
+    """log(1/(1 + e^{-u})) = -softplus(-u), accurate in both tails."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return -log(1 + exp(-u))
+
+    def fdiff(self, argindex=1):
+        return expit(-self.args[0])
+
+
+class softplus(Function):
+    """log(1 + e^u), accurate for every u (no overflow, no loss for u << 0)."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return log(1 + exp(u))
+
+    def fdiff(self, argindex=1):
+        return expit(self.args[0])
+
+
+# Their NumPy forms, built on SIMD exp (SciPy's ufuncs are several times slower).
+
+
+def numpy_expit(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1/(1 + exp(-u)): accurate for every u (where exp(-u) overflows the value underflows to 0 anyway)."""
+    t = np.negative(u, out=out)
+    np.exp(t, out=t)
+    np.add(t, 1.0, out=t)
+    return np.reciprocal(t, out=t)
+
+
+def numpy_expit_neg(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """expit(-u) = 1/(1 + exp(u)), without computing -u first."""
+    t = np.exp(u, out=out)
+    np.add(t, 1.0, out=t)
+    return np.reciprocal(t, out=t)
+
+
+def numpy_softplus(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """log(1 + exp(u)), accurate for every u: log1p(exp(u)) is, until exp overflows; beyond
+    u = 36 the exact value rounds to u itself (e^-u < ulp(u)/2 in float64 and float32), so
+    softplus(u) = max(u, log1p(exp(min(u, 36))))."""
+    t = np.minimum(u, 36.0)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    return np.maximum(u, t, out=out if out is not None else t)
+
+
+def numpy_log_expit(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """log(expit(u)) = -softplus(-u) = min(u, -log1p(exp(min(-u, 36))))."""
+    t = np.negative(u)
+    np.minimum(t, 36.0, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    np.negative(t, out=t)
+    return np.minimum(u, t, out=out if out is not None else t)
+
+
+# --------------------------------------------------------------------------- stable rewrites
+
+
+@dataclass(frozen=True)
+class SumRule:
+    """``c f(u)^power + sign c`` (c any coefficient) is ``stable(c, u)``: an identity that does not cancel."""
+
+    power: int
+    sign: int
+    stable: Callable[[Expr, Expr], Expr]
+
+
+def _stable_log(node: Expr) -> Expr:
+    """log(expit(v)^k) = k log_expit(v) = -k softplus(-v); log(1 + u) = log1p(u)."""
+    arg = node.args[0]
+    base, k = arg.as_base_exp()
+    if isinstance(base, expit):
+        v = base.args[0]
+        return -k * softplus(-v) if k.is_negative else k * log_expit(v)
+    if isinstance(arg, Add) and 1 in arg.args:
+        return log1p(arg - 1)
+    return node
+
+
+# --------------------------------------------------------------------------- the record
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """Everything symdl knows about one primitive function (see the module docstring)."""
+
+    function: Callable[..., Expr]  # the SymPy function; its class is what expressions hold (sqrt: a Pow)
+    mpmath: Callable[..., Any]
+    numpy: str | Callable[..., Any] | None = None  # "numpy.tanh", "scipy.special.erf", or symdl's own
+    names: tuple[str, ...] = ()  # in the parser; () if only the engine writes it
+    arity: int = 1
+    tex: str | None = None
+    bare: bool = False  # \tanh x: a simple argument goes without brackets
+    code: str = ""  # its name in compiled code, if not the ufunc's own
+    domain: Callable[[Expr], bool | None] | None = None  # None: real for every real argument
+    needs: str = ""  # the domain in words
+    sums: tuple[SumRule, ...] = ()
+    rewrite: Callable[[Expr], Expr] | None = None
+    kink: str = ""
+
+    @property
+    def key(self) -> str:
+        """The SymPy class name expressions carry (``tanh``, ``Abs``); ``sqrt`` for the square root."""
+        return self.function.__name__
+
+    @property
+    def is_class(self) -> bool:
+        """Whether expressions hold this function as a node of its own class (sqrt(u) is a power)."""
+        return isinstance(self.function, type)
+
+    @property
+    def code_name(self) -> str:
+        if self.code:
+            return self.code
+        return self.numpy.rsplit(".", 1)[1] if isinstance(self.numpy, str) else self.function.__name__
+
+    def ufunc(self) -> Callable[..., Any]:
+        """The callable the compiled code calls (taking ``out=``); SciPy is imported here, on first use."""
+        if self.numpy is None:
+            raise NotImplementedError(f"{self.key} has no NumPy form")
+        if callable(self.numpy):
+            return self.numpy
+        module, name = self.numpy.rsplit(".", 1)
+        return getattr(importlib.import_module(module), name)
+
+
+def _positive(u: Expr) -> bool | None:
+    return u.is_positive
+
+
+def _nonnegative(u: Expr) -> bool | None:
+    return u.is_nonnegative
+
+
+def _no_pole(u: Expr) -> bool | None:
+    return cos(u).is_nonzero
+
+
+def _max(a: Any, b: Any) -> Any:
+    return a if a >= b else b
+
+
+def _min(a: Any, b: Any) -> Any:
+    return a if a <= b else b
+
+
+_TIE = "on a tie the first argument is selected and differentiated (the declaration's order fixes f' at the kink)"
+
+PRIMITIVES: tuple[Primitive, ...] = (
+    Primitive(
+        exp,
+        mpmath.exp,
+        "numpy.exp",
+        names=("exp",),
+        sums=(
+            SumRule(1, +1, lambda c, u: c / expit(-u)),  # c + c e^u
+            SumRule(1, -1, lambda c, u: c * expm1(u)),  # c e^u - c
+        ),
+    ),
+    Primitive(expm1, mpmath.expm1, "numpy.expm1"),
+    Primitive(
+        log,
+        mpmath.log,
+        "numpy.log",
+        names=("log", "ln"),
+        tex=r"\log",
+        bare=True,
+        domain=_positive,
+        needs="its argument > 0",
+        rewrite=_stable_log,
+    ),
+    Primitive(log1p, mpmath.log1p, "numpy.log1p"),
+    Primitive(sqrt, mpmath.sqrt, "numpy.sqrt", names=("sqrt",), domain=_nonnegative, needs="its argument >= 0"),
+    Primitive(Abs, mpmath.fabs, "numpy.absolute", names=("abs",), kink="abs'(0) = 0, as in PyTorch"),
+    Primitive(
+        tanh,
+        mpmath.tanh,
+        "numpy.tanh",
+        names=("tanh",),
+        tex=r"\tanh",
+        bare=True,
+        sums=(
+            SumRule(1, +1, lambda c, u: 2 * c * expit(2 * u)),  # c + c tanh u
+            SumRule(1, -1, lambda c, u: -2 * c * expit(-2 * u)),  # c tanh u - c
+            SumRule(2, -1, lambda c, u: -c / cosh(u) ** 2),  # c tanh^2 u - c
+        ),
+    ),
+    Primitive(sinh, mpmath.sinh, "numpy.sinh", names=("sinh",), tex=r"\sinh", bare=True),
+    Primitive(cosh, mpmath.cosh, "numpy.cosh", names=("cosh",), tex=r"\cosh", bare=True),
+    Primitive(sin, mpmath.sin, "numpy.sin", names=("sin",), tex=r"\sin", bare=True),
+    Primitive(cos, mpmath.cos, "numpy.cos", names=("cos",), tex=r"\cos", bare=True),
+    Primitive(
+        tan,
+        mpmath.tan,
+        "numpy.tan",
+        names=("tan",),
+        tex=r"\tan",
+        bare=True,
+        domain=_no_pole,
+        needs="cos of its argument != 0",
+    ),
+    Primitive(atan, mpmath.atan, "numpy.arctan", names=("atan", "arctan"), tex=r"\arctan", bare=True),
+    Primitive(
+        erf,
+        mpmath.erf,
+        "scipy.special.erf",
+        names=("erf",),
+        tex=r"\operatorname{erf}",
+        sums=(
+            SumRule(1, +1, lambda c, u: 2 * c * Phi(sqrt(2) * u)),  # c + c erf u
+            SumRule(1, -1, lambda c, u: -2 * c * Phi(-sqrt(2) * u)),  # c erf u - c
+        ),
+    ),
+    Primitive(erfc, mpmath.erfc, "scipy.special.erfc", names=("erfc",), tex=r"\operatorname{erfc}"),
+    Primitive(erfinv, mpmath.erfinv, "scipy.special.erfinv"),
+    Primitive(erfcinv, lambda u: mpmath.erfinv(1 - u), "scipy.special.erfcinv"),
+    Primitive(LambertW, mpmath.lambertw, tex="W"),
+    Primitive(Maximum, _max, "numpy.maximum", names=("max",), arity=2, kink=_TIE),
+    Primitive(Minimum, _min, "numpy.minimum", names=("min",), arity=2, kink=_TIE),
+    Primitive(Phi, mpmath.ncdf, "scipy.special.ndtr"),
+    Primitive(expit, lambda u: 1 / (1 + mpmath.exp(-u)), numpy_expit),
+    Primitive(log_expit, lambda u: -mpmath.log1p(mpmath.exp(-u)), numpy_log_expit),
+    Primitive(softplus, lambda u: mpmath.log1p(mpmath.exp(u)), numpy_softplus),
+)
+
+BY_KEY: dict[str, Primitive] = {p.key: p for p in PRIMITIVES}
+PARSED: dict[str, Primitive] = {name: p for p in PRIMITIVES for name in p.names}
+
+# mpmath evaluation by the name SymPy's lambdify prints (the class name): modules=[MPMATH, "mpmath"]
+MPMATH: dict[str, Callable[..., Any]] = {p.key: p.mpmath for p in PRIMITIVES}
+
+
+def primitive(expr: Expr) -> Primitive | None:
+    """The record of an expression's head: tanh(u) -> tanh's, u**(1/2) -> sqrt's; None for arithmetic."""
+    if expr.is_Pow and expr.exp.is_integer is not True:
+        return BY_KEY["sqrt"]  # u^(1/2), u^(p/q), u^a: real only where u >= 0, as sqrt
+    record = BY_KEY.get(type(expr).__name__)
+    return record if record is not None and record.is_class else None
+
+
+@cache
+def ufuncs() -> dict[str, tuple[str, Callable[..., Any]]]:
+    """SymPy class name -> (name in compiled code, callable taking out=), for every class with a NumPy form."""
+    return {p.key: (p.code_name, p.ufunc()) for p in PRIMITIVES if p.is_class and p.numpy is not None and p.arity == 1}
+
+
+__all__ = [
+    "BY_KEY",
+    "MPMATH",
+    "PARSED",
+    "PRIMITIVES",
+    "Phi",
+    "Primitive",
+    "SumRule",
+    "expit",
+    "log_expit",
+    "numpy_expit",
+    "numpy_expit_neg",
+    "numpy_log_expit",
+    "numpy_softplus",
+    "primitive",
+    "softplus",
+    "ufuncs",
+]
