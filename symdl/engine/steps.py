@@ -1,7 +1,7 @@
 """The worked derivation ("미분 계산"): a chain of equalities from the definition to f'(x) in its own terms.
 
 Each chain starts from the definition as written (``d/dx`` of it), applies the differentiation rule its
-shape calls for (the rules are data: ``RULES`` maps a shape to the rule), simplifies, and, where the
+shape calls for (the rules are data: ``symdl.engine.rules.RULES`` maps a shape to the rule), simplifies, and, where the
 engine found an output form g with f' = g(f), rewrites the result in terms of f and finally names f:
 σ(x)(1 − σ(x)).  Every consecutive pair of lines is verified equal before the chain is returned
 (``verify``): symbolically by SymPy where it can, otherwise at 40 digits at seven points inside the
@@ -19,9 +19,7 @@ from itertools import pairwise
 from typing import Any
 
 from sympy import (
-    Add,
     Derivative,
-    Dummy,
     Expr,
     Function,
     Indexed,
@@ -31,19 +29,18 @@ from sympy import (
     S,
     Symbol,
     UnevaluatedExpr,
-    diff,
     exp,
-    fraction,
     latex,
     oo,
     simplify,
     tanh,
 )
 
-from symdl.catalog import Activation, i, j, x, xs
+from symdl.catalog import Activation, i, x
 from symdl.engine.calculus import Breakpoint, Derivation, derive, y, ys
 from symdl.engine.readable import readable
 from symdl.engine.regions import Region, grouped
+from symdl.engine.rules import RULES, derivative_of, quotient_split, shape, variable_of
 from symdl.engine.vector import drop_index_guards, sum_over_k
 from symdl.engine.verify import how_equal
 from symdl.errors import DerivationError
@@ -155,144 +152,20 @@ def in_own_terms(g: Expr, act: Activation) -> Expr:
     return g.subs(y, out(x))
 
 
-# --------------------------------------------------------------------------- the rules
-
-
-def _variable(expr: Expr) -> Symbol | Indexed:
-    return xs[j] if expr.has(xs) else x
-
-
-def _input(var: Any) -> Any:
-    """What an expression depends on when it depends on ``var``: x, or the whole vector x for x_j."""
-    return var.base if isinstance(var, Indexed) else var
-
-
-def _derivative(expr: Expr, var: Symbol | Indexed) -> Expr:
-    """d expr / d var, simplified for reading; for x_j, sums are done and index guards dropped."""
-    raw = diff(expr, var)
-    if isinstance(var, Indexed):
-        raw = drop_index_guards(raw.doit())
-    return readable(raw, reference=(expr,))
-
-
-def _times(*factors: Expr) -> Expr:
-    """A product kept as written (the rule's factors in order); ones dropped, a zero makes it zero."""
-    factors = tuple(f for f in factors if f != 1)
-    if any(f == 0 for f in factors):
-        return S.Zero
-    numbers = [f for f in factors if f.is_number]
-    rest = [f for f in factors if not f.is_number]
-    if not rest:
-        return Mul(*numbers)
-    if len(rest) == 1:
-        return Mul(*numbers, rest[0])
-    coefficient = Mul(*numbers)
-    return Mul(*(([coefficient] if coefficient != 1 else []) + rest), evaluate=False)
-
-
-def _minus(term: Expr) -> Expr:
-    return Mul(S.NegativeOne, term, evaluate=False) if isinstance(term, Mul) and not term.is_number else -term
-
-
-def _sum_of(terms: Iterable[Expr]) -> Expr:
-    terms = [t for t in terms if t != 0]
-    if not terms:
-        return S.Zero
-    return terms[0] if len(terms) == 1 else Add(*terms, evaluate=False)
-
-
-def _sum_rule(expr: Expr, var: Any) -> Expr:
-    return _sum_of(_derivative(t, var) for t in Add.make_args(expr))
-
-
-def _constant_rule(expr: Expr, var: Any) -> Expr:
-    constant, rest = expr.as_independent(_input(var), as_Add=False)
-    rule = _shape(rest, var)
-    inner = RULES[rule](rest, var) if rule else Derivative(rest, var)
-    return Mul(constant if constant.is_number else UnevaluatedExpr(constant), inner, evaluate=False)
-
-
-def _power_rule(expr: Expr, var: Any) -> Expr:
-    base, power = expr.as_base_exp()
-    inner = _derivative(base, var) if base != var else S.One
-    return _times(power, Pow(base, power - 1, evaluate=False), inner)
-
-
-def _chain_rule(expr: Expr, var: Any) -> Expr:
-    t = Dummy("t")
-    outer = diff(expr.func(t), t).subs(t, expr.args[0])
-    return _times(outer, _derivative(expr.args[0], var))
-
-
-def _product_rule(expr: Expr, var: Any) -> Expr:
-    factors = Mul.make_args(expr)
-    terms = []
-    for m, factor in enumerate(factors):
-        terms.append(_times(*factors[:m], _derivative(factor, var), *factors[m + 1 :]))
-    return _sum_of(terms)
-
-
-def _quotient_rule(expr: Expr, var: Any) -> Expr:
-    u, v = fraction(expr, exact=True)
-    numerator = _sum_of([_times(_derivative(u, var), v), _minus(_times(u, _derivative(v, var)))])
-    return Mul(numerator, Pow(Pow(v, 2, evaluate=False), -1, evaluate=False), evaluate=False)
-
-
-RULES: dict[str, Callable[[Expr, Any], Expr]] = {
-    "sum": _sum_rule,
-    "constant": _constant_rule,
-    "power": _power_rule,
-    "chain": _chain_rule,
-    "product": _product_rule,
-    "quotient": _quotient_rule,
-}
-
-
-def _shape(expr: Expr, var: Any) -> str | None:
-    """Which rule differentiates ``expr``; None where d/dx is read off directly (x, constants, f(x))."""
-    dep = _input(var)
-    if not expr.has(dep) or expr == var:
-        return None
-    if isinstance(expr, Add):
-        return "sum"
-    if isinstance(expr, Pow) and not expr.exp.has(dep):
-        return "power" if expr.base != var or not expr.exp.is_Integer else None
-    if isinstance(expr, Mul):
-        constant, _ = expr.as_independent(dep, as_Add=False)
-        if constant != 1:
-            return "constant"
-        u, v = fraction(expr, exact=True)
-        if v.has(dep):
-            return "quotient" if u.has(dep) else "power"
-        return "product"
-    if isinstance(expr, Function) and len(expr.args) == 1 and expr.args[0] != var:
-        return "chain"
-    return None
-
-
-def _quotient_split(expr: Expr, var: Any) -> Expr | None:
-    """u'v/v^2 - uv'/v^2 when the first term cancels to a number (tanh: 1 - (e^x - e^-x)^2/(e^x + e^-x)^2)."""
-    u, v = fraction(expr, exact=True)
-    first = _derivative(u, var) * v / v**2
-    if not first.is_number:
-        return None
-    return _sum_of([first, _minus(u * _derivative(v, var) / v**2)])
-
-
 # --------------------------------------------------------------------------- chains
 
 
 def chain(branch: Expr, act: Activation, g: Expr | None, check: Callable[[Expr, Expr], str]) -> tuple[Step, ...]:
     """The verified steps from d/dx of ``branch`` to its derivative, then to g(f) and to f named."""
     shown = written(branch)
-    var = _variable(shown)
-    rule = _shape(shown, var)
+    var = variable_of(shown)
+    rule = shape(shown, var)
     powers = rule == "power" and shown.exp.is_negative if isinstance(shown, Pow) else False
     steps = [Step(Derivative(shown, var), "definition", powers=powers)]
     if rule:
         steps.append(Step(RULES[rule](shown, var), rule, powers=powers))
-    split = _quotient_split(shown, var) if rule == "quotient" and g is not None else None
-    slope = _derivative(shown, var)
+    split = quotient_split(shown, var) if rule == "quotient" and g is not None else None
+    slope = derivative_of(shown, var)
     if split is not None:
         steps.append(Step(split, "split"))
     else:
