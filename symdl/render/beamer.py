@@ -1,5 +1,5 @@
-"""Beamer: one frame per activation (definition, derivative, worked derivation, a slot for its plot),
-then the comparison table, eight activations to a frame.
+"""Beamer, a format of the activation blocks: one frame per activation (definition, derivative, worked
+derivation, a slot for its plot), then the comparison table, eight activations to a frame.
 
 The plot slot shows ``figures/NAME.pdf`` when that file exists (the figures module writes it), and a
 labelled box otherwise, so the deck compiles before any plot is made.
@@ -9,44 +9,48 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from symdl.catalog import activation
-from symdl.render import latex, table, templates
-from symdl.render.document import canonical, row_per_line
+from symdl.render import table, templates
+from symdl.render.activation import blocks, canonical, document
+from symdl.render.blocks import Block
 from symdl.render.notation import DEFAULT_STYLE, Style
-from symdl.render.words import title, words
+from symdl.render.words import words
 
 ROWS_PER_FRAME = 8
+# the height a formula may take beside the plot, by its role; the worked derivation's across the frame
+HEIGHT = {"definition": 0.12, "derivative": 0.17, "jacobian": 0.13}
+WORKING_HEIGHT = {False: 0.42, True: 0.38}  # by whether a Jacobian matrix sits above it
 
 
 def frame(name: str, style: Style = DEFAULT_STYLE) -> str:
-    """One activation's frame, titled as in the lecture ("활성화 함수의 종류 - Sigmoid").
+    """One activation's frame, titled as in the lecture ("활성화 함수의 종류 - Sigmoid")."""
+    return _frame(blocks(name, style))
 
-    Definition and derivative beside the plot slot; the worked derivation below, across the frame.
-    """
-    said = words(style.lang)
-    act = activation(name)
-    heading = title(act)
+
+def _frame(part: list[Block]) -> str:
+    """Definition and derivative beside the plot slot; the worked derivation below, across the frame."""
+    title = next(b.text for b in part if b.kind == "heading" and b.level == 1)
     formulas = [
-        rf"\symdlfit{{0.12\textheight}}{{{latex.definition(name, style)}}}",
-        rf"\symdlfit{{0.17\textheight}}{{{latex.derivative(name, style)}}}",
+        rf"\symdlfit{{{HEIGHT[b.role]}\textheight}}{{{b.text}}}" for b in part if b.kind == "math" and b.role in HEIGHT
     ]
-    if act.is_vector:
-        formulas.append(rf"\symdlfit{{0.13\textheight}}{{{latex.jacobian_matrix(name, style)}}}")
-    notes = latex.notes(name, style)
+    plot = next(b for b in part if b.kind == "plot")
+    working_title = next(b.text for b in part if b.kind == "heading" and b.role == "working")
+    working = next(b.text for b in part if b.kind == "math" and b.role == "working")
+    height = WORKING_HEIGHT[any(b.role == "jacobian" for b in part)]
+    notes = [b.text for b in part if b.role == "note"]
     return "\n".join(
         [
-            rf"\begin{{frame}}[t]{{{said['kind'].format(name=heading)}}}",
+            rf"\begin{{frame}}[t]{{{title}}}",
             r"\begin{columns}[T,onlytextwidth]",
             r"\begin{column}{0.68\textwidth}",
             *formulas,
             r"\end{column}",
             r"\begin{column}{0.3\textwidth}",
-            rf"\symdlplot{{{act.name}}}{{{said['plot'].format(name=heading)}}}",
+            rf"\symdlplot{{{plot.text}}}{{{plot.role}}}",
             r"\end{column}",
             r"\end{columns}",
             r"\smallskip",  # a matrix (softmax's Jacobian) otherwise touches the heading below it
-            rf"{{\small\textbf{{{said['working']}}}\par}}",
-            rf"\symdlfit{{{0.38 if act.is_vector else 0.42}\textheight}}{{{row_per_line(latex.worked(name, style))}}}",
+            rf"{{\small\textbf{{{working_title}}}\par}}",
+            rf"\symdlfit{{{height}\textheight}}{{{working}}}",
             *([r"{\tiny " + " ".join(notes) + r"\par}"] if notes else []),
             r"\end{frame}",
         ]
@@ -79,10 +83,10 @@ def table_frames(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
 
 def deck(names: Iterable[str], style: Style = DEFAULT_STYLE, with_table: bool = True) -> str:
     """A compilable Beamer deck."""
-    names = canonical(names)
-    body = [frame(name, style) for name in names]
-    if with_table:
-        body.append(table_frames(names, style))
+    body = [
+        table_frames(part[0].names, style) if part[0].kind == "table" else _frame(part)
+        for part in document(names, style, with_table)
+    ]
     return templates.filled(templates.BEAMER, words(style.lang)["title"], "\n\n".join(body), style.lang)
 
 

@@ -30,11 +30,15 @@ BOARD = Board()  # decimals as in the lecture, English
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of the working: a heading (level 1 or 2), display math, or a line of text (with $..$)."""
+    """One piece of a document: a heading (level 1 or 2), display math, a line of text (with $..$), a plot
+    (``text`` its activation's name) or a table (``names`` its activations).  ``role`` says what a piece is
+    for (definition, derivative, jacobian, working, note, ...) so a format can lay it out, as Beamer does."""
 
-    kind: str  # "heading" | "math" | "text"
+    kind: str  # "heading" | "math" | "text" | "plot" | "table"
     text: str
     level: int = 0
+    role: str = ""
+    names: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- names

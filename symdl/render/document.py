@@ -1,45 +1,42 @@
-"""The LaTeX documents: a snippet for ``\\input`` and a standalone article, with the comparison table."""
+"""The LaTeX formats of the activation blocks: a snippet for ``\\input`` and a standalone article, with the
+comparison table on landscape pages."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from symdl.catalog import activation
-from symdl.render import latex, table, templates
+from symdl.render import table, templates
+from symdl.render.activation import Rule, blocks, canonical, document, written
 from symdl.render.notation import DEFAULT_STYLE, Style
-from symdl.render.words import title, words
+from symdl.render.words import words
 
-
-def canonical(names: Iterable[str]) -> list[str]:
-    return [activation(name).name for name in names]
+# each block as the article writes it (None: not in the article)
+_ARTICLE: dict[str, Rule] = {
+    "heading": lambda b, s: rf"\{'section' if b.level == 1 else 'subsection'}*{{{b.text}}}",
+    "math": lambda b, s: rf"\symdlshow{{{b.text}}}",
+    "text": lambda b, s: f"{b.text}\n" if b.role == "note" else b.text,
+    "plot": lambda b, s: None,
+    "table": lambda b, s: table_section(b.names, s),
+}
+# each block as the snippet writes it: display math and notes, the activation's name as a comment
+_SNIPPET: dict[str, Rule] = {
+    "heading": lambda b, s: f"% {b.names[0]}" if b.role == "activation" else None,
+    "math": lambda b, s: rf"\[ {b.text} \]",
+    "text": lambda b, s: f"{b.text}\n" if b.role == "note" else None,
+    "plot": lambda b, s: None,
+}
 
 
 def snippet(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
     """Display math and notes for each activation, for ``\\input`` (needs amsmath)."""
-    blocks = ["% symdl: needs \\usepackage{amsmath}"]
-    for name in canonical(names):
-        lines = [f"% {name}", rf"\[ {latex.definition(name, style)} \]", rf"\[ {latex.derivative(name, style)} \]"]
-        if activation(name).is_vector:
-            lines.append(rf"\[ {latex.jacobian_matrix(name, style)} \]")
-        lines.append(rf"\[ {row_per_line(latex.worked(name, style))} \]")
-        lines += [f"{note}\n" for note in latex.notes(name, style)]
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
+    parts = document(names, style, with_table=False)
+    lines = ["\n".join(written(part, _SNIPPET, style)) for part in parts]
+    return "\n\n".join(["% symdl: needs \\usepackage{amsmath}", *lines]) + "\n"
 
 
 def section(name: str, style: Style = DEFAULT_STYLE) -> str:
     """One activation as an article section: definition, derivative, worked derivation, notes."""
-    said = words(style.lang)
-    parts = [
-        rf"\section*{{{said['kind'].format(name=title(activation(name)))}}}",
-        rf"\symdlshow{{{latex.definition(name, style)}}}",
-        rf"\symdlshow{{{latex.derivative(name, style)}}}",
-    ]
-    if activation(name).is_vector:
-        parts += [said["jacobian"], rf"\symdlshow{{{latex.jacobian_matrix(name, style)}}}"]
-    parts += [rf"\subsection*{{{said['working']}}}", rf"\symdlshow{{{row_per_line(latex.worked(name, style))}}}"]
-    parts += [f"{note}\n" for note in latex.notes(name, style)]
-    return "\n".join(parts)
+    return "\n".join(written(blocks(name, style), _ARTICLE, style))
 
 
 def table_section(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
@@ -59,10 +56,7 @@ def table_section(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
 
 def standalone(names: Iterable[str], style: Style = DEFAULT_STYLE, with_table: bool = True) -> str:
     """A compilable article: every activation, then the comparison table."""
-    names = canonical(names)
-    body = [section(name, style) for name in names]
-    if with_table:
-        body.append(table_section(names, style))
+    body = ["\n".join(written(part, _ARTICLE, style)) for part in document(names, style, with_table)]
     return templates.filled(templates.STANDALONE, words(style.lang)["title"], "\n\n".join(body), style.lang)
 
 
@@ -70,8 +64,3 @@ def table_document(names: Iterable[str], style: Style = DEFAULT_STYLE) -> str:
     """A compilable article holding only the comparison table."""
     text = templates.filled(templates.STANDALONE, words(style.lang)["table"], table_section(names, style), style.lang)
     return text.replace(r"\maketitle", "")
-
-
-def row_per_line(block: str) -> str:
-    """An aligned block with one source line per formula line (readable .tex)."""
-    return block.replace(r" \\ ", " \\\\\n")
