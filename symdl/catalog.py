@@ -4,6 +4,11 @@ A declaration is a row of the lecture's table and nothing more: the name,
 aliases, the LaTeX name it prints with, its parameters with exact defaults,
 and its definition as a SymPy expression.  Derivatives, textbook forms,
 ranges and plot limits are never typed: ``symdl.engine.calculus`` derives them.
+Where the lecture writes a function differently from its standard definition,
+the declaration also gives the lecture's form (``lecture=``) and where the
+standard comes from (``reference=``); what the difference is (a parameter
+written as its value, fixed, or a scale left out) is derived by the views
+(``symdl.render.notation.lecture_form``), never typed.
 
 Conventions the declarations encode:
 - Where a function has a kink, the branch written as selected there is the
@@ -113,7 +118,9 @@ class Activation:
     """One declaration: name, definition, the LaTeX name, aliases and parameters.
 
     ``params`` may be given as ``{symbol: default}`` or ``{symbol: Param(...)}``;
-    ``act.params`` is always ``{symbol: exact default}``.
+    ``act.params`` is always ``{symbol: exact default}``.  ``lecture`` is the function as the lecture
+    writes it, in x and (some of) the parameters, where that differs from the definition; ``reference``
+    names where the standard definition comes from ("Klambauer et al., 2017", "PyTorch").
     """
 
     name: str
@@ -121,6 +128,8 @@ class Activation:
     tex: str
     aliases: tuple[str, ...] = ()
     parameters: tuple[Param, ...] = field(default=())
+    lecture: Expr | None = None
+    reference: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -130,6 +139,8 @@ class Activation:
         tex: str,
         aliases: Iterable[str] = (),
         params: Mapping[Symbol, Any] | Iterable[Param] = (),
+        lecture: Expr | None = None,
+        reference: Iterable[str] = (),
     ) -> None:
         if isinstance(params, Mapping):
             params = tuple(p if isinstance(p, Param) else Param(s, p) for s, p in params.items())
@@ -138,11 +149,16 @@ class Activation:
         object.__setattr__(self, "tex", tex)
         object.__setattr__(self, "aliases", tuple(aliases))
         object.__setattr__(self, "parameters", tuple(params))
-        unknown = self.definition.free_symbols - {x, i, n} - {p.symbol for p in self.parameters}
-        unknown = {s for s in unknown if not _is_index_part(s)}
-        if unknown:
-            names = ", ".join(sorted(str(s) for s in unknown))
-            raise BadParameter(f"{name}: the definition uses {names}, which is neither x nor a declared parameter")
+        object.__setattr__(self, "lecture", None if lecture is None else S(lecture))
+        object.__setattr__(self, "reference", tuple(reference))
+        for what, expr in (("definition", self.definition), ("lecture's form", self.lecture)):
+            if expr is None:
+                continue
+            unknown = expr.free_symbols - {x, i, n} - {p.symbol for p in self.parameters}
+            unknown = {s for s in unknown if not _is_index_part(s)}
+            if unknown:
+                names = ", ".join(sorted(str(s) for s in unknown))
+                raise BadParameter(f"{name}: the {what} uses {names}, which is neither x nor a declared parameter")
 
     # The public API's names (DESIGN.md): act.x, act.expr, act.params.
     @property
@@ -252,6 +268,7 @@ CATALOGUE: tuple[Activation, ...] = (
         Maximum(alpha * x, x),
         tex=r"\operatorname{LeakyReLU}",
         params=(Param(alpha, Rational(1, 100), valid=Interval.Lopen(0, 1)),),
+        lecture=Maximum(Rational(1, 100) * x, x),
     ),
     Activation(
         "prelu",
@@ -264,12 +281,16 @@ CATALOGUE: tuple[Activation, ...] = (
         Piecewise((x, x > 0), (alpha * (exp(x) - 1), True)),
         tex=r"\operatorname{ELU}",
         params={alpha: 1},
+        lecture=Piecewise((x, x >= 0), (exp(x) - 1, x < 0)),
+        reference=("PyTorch",),
     ),
     Activation(
         "selu",
         lam * Piecewise((x, x > 0), (alpha * (exp(x) - 1), True)),
         tex=r"\operatorname{SELU}",
         params={lam: SELU_SCALE, alpha: SELU_ALPHA},
+        lecture=Piecewise((x, x >= 0), (alpha * (exp(x) - 1), x < 0)),
+        reference=("Klambauer et al., 2017", "PyTorch"),
     ),
     # The rest of torch.nn's activations, with PyTorch's defaults.
     Activation("identity", x, tex=r"\operatorname{id}", aliases=("linear",)),

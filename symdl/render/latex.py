@@ -14,9 +14,9 @@ from sympy import Matrix, Symbol
 from symdl.catalog import Activation, activation, i, j
 from symdl.engine.calculus import Derivation, derive
 from symdl.engine.steps import derivative_cases, in_own_terms, own_terms, working, written
-from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex
+from symdl.render.notation import DEFAULT_STYLE, Notation, Style, lecture_form, notation, tex
 from symdl.render.printer import cases, decimal
-from symdl.render.words import LECTURE_DIFFERS, RULE_WORDS, words
+from symdl.render.words import LECTURE_WORDS, RULE_WORDS, cited, title, words
 
 ONE_LINE = 70  # a branch's steps go on one line if together they are at most this many characters of LaTeX
 
@@ -149,15 +149,53 @@ def notes(act: str | Activation, style: Style = DEFAULT_STYLE, params: Params = 
     d, w = _setup(act, style, params)
     said = words(style.lang)
     out = []
-    differs = LECTURE_DIFFERS.get(d.activation.name)
-    if w.hidden and (differs is None or params is not None):  # the lecture's note states the values itself
+    differs, stated = lecture_notes(d.activation, w)
+    if w.hidden and (params is not None or not {s for s, _ in w.hidden} <= stated):  # else the lecture's note says
         given = ", ".join(f"{w(s)} = {number(v)}" for s, v in w.hidden)
         source = said["defaults" if len(w.hidden) > 1 else "default"] if params is None else ""
         out.append(f"{said['where']} ${given}$" + (f" ({source})." if source else "."))
-    if differs is not None:  # the standard's values: the catalogue's defaults
-        values = ", ".join(f"${w(p.symbol)} = {number(p.default)}$" for p in d.activation.parameters)
-        out.append(differs[style.lang].format(values=values))
-    return out
+    return out + differs
+
+
+def lecture_notes(act: Activation, w: Notation) -> tuple[list[str], set[Symbol]]:
+    """Where the lecture's form differs from the definition, said so that no student copies the wrong formula
+    (derived: ``symdl.render.notation.lecture_form``), and the parameters whose standard values the notes state."""
+    form = lecture_form(act)
+    if form is None:
+        return [], set()
+    said = LECTURE_WORDS[w.style.lang]
+    name, source = title(act), cited(act.reference, w.style.lang)
+    standard = said["standard" if source else "standard_unsourced"].format(name=name, source=source)
+    out, stated = [], set()
+
+    def defaults(symbols: list[Symbol]) -> str:
+        stated.update(symbols)
+        return ", ".join(f"${w(s)} = {number(act.params[s])}$" for s in symbols)
+
+    if form.fixed:
+        where = [said["where"].format(expr=f"${w(e)}$", condition=f"${w(c)}$") for e, c in form.differs]
+        symbols = [s for s, _ in form.fixed]
+        out.append(
+            said["fixed"].format(
+                name=name,
+                fixed=", ".join(f"${w(s)} = {number(v)}$" for s, v in form.fixed),
+                where=", ".join(where),
+                standard=standard,
+                parameter=said["parameter" if len(symbols) == 1 else "parameters"],
+                names=", ".join(f"${w(s)}$" for s in symbols),
+                values=defaults(symbols),
+            )
+        )
+    if form.omitted:
+        out.append(
+            said["omitted"].format(
+                name=name,
+                omitted=", ".join(f"${w(s)}$" for s in form.omitted),
+                standard=standard,
+                values=defaults([p.symbol for p in act.parameters]),
+            )
+        )
+    return out, stated
 
 
 def number(value: Any) -> str:
@@ -195,4 +233,14 @@ def show_snippet(d: Derivation, substituted: bool) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Tex", "activation", "definition", "derivative", "jacobian_matrix", "notes", "show_snippet", "worked"]
+__all__ = [
+    "Tex",
+    "activation",
+    "definition",
+    "derivative",
+    "jacobian_matrix",
+    "lecture_notes",
+    "notes",
+    "show_snippet",
+    "worked",
+]

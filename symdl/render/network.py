@@ -31,7 +31,7 @@ from symdl.render.latex import Tex
 from symdl.render.notation import Style, notation
 from symdl.render.numbers import Pen, approx, as_factor, floats, forward_decimals, general_order, is_rational, to_float
 from symdl.render.printer import LecturePrinter, bracket
-from symdl.render.words import LECTURE_DIFFERS, words
+from symdl.render.words import words
 
 
 class _Working:
@@ -208,11 +208,7 @@ class _Working:
         w = notation(act, Style(lang=self.board.lang), dict(layer.values))
         values = ", ".join(f"{w(s)} = {activation_latex.number(v)}" for s, v in layer.values)
         out = [self.said["forward.parameters"].format(values=f"${values}$")]
-        differs = LECTURE_DIFFERS.get(act.name)
-        if differs is not None:
-            defaults = ", ".join(f"${w(p.symbol)} = {activation_latex.number(p.default)}$" for p in act.parameters)
-            out.append(differs[self.board.lang].format(values=defaults))
-        return out
+        return out + activation_latex.lecture_notes(act, w)[0]
 
     # ------------------------------------------------------------------ the general formula and the check
 

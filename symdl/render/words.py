@@ -269,22 +269,40 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-# Where the lecture's slide differs from the standard definition that symdl prints: said on the slide,
-# so that no student copies the wrong formula.  {values} is filled from the catalogue.
-LECTURE_DIFFERS: dict[str, dict[str, str]] = {
-    "elu": {
-        "en": "The lecture's ELU fixes $\\alpha = 1$, i.e. $e^x - 1$ for $x < 0$; "
-        "the standard ELU (PyTorch) has the parameter $\\alpha$, default {values}.",
-        "ko": "강의 슬라이드의 ELU는 $\\alpha = 1$로 고정되어 있습니다($x < 0$에서 $e^x - 1$). "
-        "표준 ELU(PyTorch)는 매개변수 $\\alpha$를 가지며 기본값은 {values}입니다.",
+# Where the lecture's form differs from the standard definition that symdl prints (derived from the declaration's
+# ``lecture=``: ``symdl.render.notation.lecture_form``), said under the formulas so that no student copies the
+# wrong formula.  {name} is the activation's title, {standard} the standard one with its references
+# (the declaration's ``reference=``), every $...$ is printed from the derived difference.
+LECTURE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "fixed": "The lecture's {name} fixes {fixed}, i.e. {where}; {standard} has the {parameter} {names}, "
+        "default {values}.",
+        "omitted": "The lecture's {name} omits the scale {omitted}; {standard} multiplies by it: {values}.",
+        "where": "{expr} for {condition}",
+        "standard": "the standard {name} ({source})",
+        "standard_unsourced": "the standard {name}",
+        "parameter": "parameter",
+        "parameters": "parameters",
+        "et_al": "et al.",
     },
-    "selu": {
-        "en": "The lecture's SELU omits the scale $\\lambda$; the standard SELU (Klambauer et al., 2017; "
-        "PyTorch) multiplies by it: {values}.",
-        "ko": "강의 슬라이드의 SELU에는 스케일 $\\lambda$가 빠져 있습니다. 표준 SELU(Klambauer 외, 2017; "
-        "PyTorch)는 $\\lambda$를 곱합니다: {values}.",
+    "ko": {
+        "fixed": "강의 슬라이드의 {name}는 {fixed}로 고정되어 있습니다({where}). {standard}는 {parameter} {names}를 "
+        "가지며 기본값은 {values}입니다.",
+        "omitted": "강의 슬라이드의 {name}에는 스케일 {omitted}가 빠져 있습니다. {standard}는 {omitted}를 곱합니다: "
+        "{values}.",
+        "where": "{condition}에서 {expr}",
+        "standard": "표준 {name}({source})",
+        "standard_unsourced": "표준 {name}",
+        "parameter": "매개변수",
+        "parameters": "매개변수",
+        "et_al": "외",
     },
 }
+
+
+def cited(reference: tuple[str, ...], lang: str) -> str:
+    """A declaration's references as the notes cite them: "Klambauer et al., 2017; PyTorch" ("Klambauer 외, ...")."""
+    return "; ".join(r.replace(" et al.", f" {LECTURE_WORDS[lang]['et_al']}") for r in reference)
 
 
 def words(lang: str) -> dict[str, str]:
