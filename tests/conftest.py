@@ -1,5 +1,5 @@
-"""Shared helpers: the catalogue split into scalar and vector entries, mpmath oracles, the ``symdl`` command
-run in-process, and documents compiled by a real TeX installation."""
+"""Shared helpers: the catalogue split into scalar and vector entries, the lecture slide's matrices, mpmath
+oracles, the ``symdl`` command run in-process, and documents compiled by a real TeX installation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import mpmath
 import pytest
-from sympy import Piecewise, lambdify
+from sympy import Piecewise, Rational, lambdify
 
 import symdl
 from symdl.catalog import CATALOGUE, x
@@ -18,6 +18,49 @@ from symdl.cli import main
 SCALAR = [a.name for a in CATALOGUE if not a.is_vector]
 VECTOR = [a.name for a in CATALOGUE if a.is_vector]
 LECTURE = ["sigmoid", "softmax", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu"]
+
+# The slide's matrices ("선형함수", 딥러닝 강의 01), typed once and exactly: Z1 = X W1 + B1, Z2 = H1 W2 + B2,
+# row vectors, each a tuple of rows.  Every other form the tests use is derived from these below.
+_HALF = Rational(1, 2)
+SLIDE = {
+    "X": ((1, 2, 1),),
+    "W1": ((1, 1, -1), (1, _HALF, -1), (1, 1, 1)),
+    "B1": ((0, 0, 0),),
+    "W2": ((1, _HALF), (-1, _HALF), (0, 1)),
+    "B2": ((1, -_HALF),),
+}
+
+
+def as_mpf(rows) -> list[list[mpmath.mpf]]:
+    """A matrix as lists of mpmath numbers (exact: the slide's entries are dyadic)."""
+    return [[mpmath.mpf(v) for v in row] for row in rows]
+
+
+def as_floats(rows) -> list[list[float]]:
+    """A matrix as lists of Python floats, as ``ndarray.tolist()`` gives them."""
+    return [[float(v) for v in row] for row in rows]
+
+
+def printed(rows) -> str:
+    """A matrix (or one row) as the text views and TOML write it: ``[[1, 0.5], [-1, 0.5]]``; 1/2 prints as 0.5."""
+    if all(not isinstance(row, tuple | list) for row in rows):
+        return "[" + ", ".join(str(int(v)) if v == int(v) else repr(float(v)) for v in rows) + "]"
+    return "[" + ", ".join(printed(row) for row in rows) + "]"
+
+
+# The slide as a network spec, one matrix a line (so a test can change one by its printed text), identity
+# activations; tests/test_network.py checks it says what examples/lecture01.toml says.
+SLIDE_TOML = f"""
+X = {printed(SLIDE["X"][0])}
+[[layer]]
+W = {printed(SLIDE["W1"])}
+B = {printed(SLIDE["B1"][0])}
+activation = "identity"
+[[layer]]
+W = {printed(SLIDE["W2"])}
+B = {printed(SLIDE["B2"][0])}
+activation = "identity"
+"""
 
 
 def mp_function(expr, act):
@@ -71,8 +114,9 @@ def compile_pdf(tmp_path: Path, name: str, text: str) -> str:
     return log
 
 
-def text_of(pdf: Path) -> str | None:
-    """The PDF's text (pdftotext, which CI installs with TeX); None where poppler is missing."""
+def text_of(pdf: Path) -> str:
+    """The PDF's text, by pdftotext, which CI installs with TeX (.ci/run); where TeX compiled the PDF but
+    pdftotext is missing, the test fails: the text is what it checks."""
     if not shutil.which("pdftotext"):
-        return None
+        pytest.fail("pdftotext is not installed but TeX is: install poppler-utils (as .ci/run does) to read the PDF")
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -19,15 +19,12 @@ from symdl.engine.verify import equal
 from symdl.errors import BadNetwork, UnknownLoss
 from symdl.network.backward import backpropagate
 from symdl.network.spec import Network
+from tests.conftest import SLIDE, as_mpf
 
 half = Rational(1, 2)
 
-# The slide's matrices, typed from the lecture ("선형함수").
-X = [[1, 2, 1]]
-W1 = [[1, 1, -1], [1, half, -1], [1, 1, 1]]
-B1 = [[0, 0, 0]]
-W2 = [[1, half], [-1, half], [0, 1]]
-B2 = [[1, -half]]
+# The slide's matrices (tests/conftest.py's SLIDE, exact) and the lecture's target.
+X, W1, B1, W2, B2 = (SLIDE[name] for name in ("X", "W1", "B1", "W2", "B2"))
 T = [[1, 0]]
 
 TYPED = {  # the textbook activations, typed
@@ -40,10 +37,7 @@ TYPED = {  # the textbook activations, typed
 
 def oracle(hidden, output, loss, x=X, t=T):
     """(L, [dL/dW1, dL/dB1, dL/dW2, dL/dB2]) by mpmath: the typed network, mpmath.diff per parameter."""
-    params = [
-        [[mpmath.mpf(v.p) / v.q if hasattr(v, "p") else mpmath.mpf(v) for v in row] for row in m]
-        for m in (W1, B1, W2, B2)
-    ]
+    params = [as_mpf(m) for m in (W1, B1, W2, B2)]
 
     def value(p):
         total = 0

@@ -17,7 +17,7 @@ from symdl.errors import BadOutput
 from symdl.network.backward import backpropagate
 from symdl.network.spec import lecture_network
 from symdl.render.graph import DPI, UNHINTED, draw_graph, figure, graph_nodes
-from tests.conftest import run_symdl
+from tests.conftest import SLIDE, as_floats, run_symdl
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
 
@@ -43,17 +43,17 @@ def test_lecture_values_and_gradients_by_hand(lecture):
     ∂L/∂W1 = Xᵀ δ1 = [1, 2, 1]ᵀ [1.5, -0.5, 1]."""
     graph = graph_nodes(lecture)
     expected = {  # name: (value, gradient)
-        "X": ([[1, 2, 1]], None),
+        "X": (as_floats(SLIDE["X"]), None),
         "Z1": ([[4, 3, -2]], [[1.5, -0.5, 1]]),
         "H1": ([[4, 3, -2]], [[1.5, -0.5, 1]]),
         "Z2": ([[2, 1]], [[1, 1]]),
         "Y": ([[2, 1]], [[1, 1]]),
         "T": ([[1, 0]], None),
         "L": ([[1]], [[1]]),
-        "W1": ([[1, 1, -1], [1, 0.5, -1], [1, 1, 1]], [[1.5, -0.5, 1], [3, -1, 2], [1.5, -0.5, 1]]),
-        "B1": ([[0, 0, 0]], [[1.5, -0.5, 1]]),
-        "W2": ([[1, 0.5], [-1, 0.5], [0, 1]], [[4, 4], [3, 3], [-2, -2]]),
-        "B2": ([[1, -0.5]], [[1, 1]]),
+        "W1": (as_floats(SLIDE["W1"]), [[1.5, -0.5, 1], [3, -1, 2], [1.5, -0.5, 1]]),
+        "B1": (as_floats(SLIDE["B1"]), [[1.5, -0.5, 1]]),
+        "W2": (as_floats(SLIDE["W2"]), [[4, 4], [3, 3], [-2, -2]]),
+        "B2": (as_floats(SLIDE["B2"]), [[1, 1]]),
     }
     assert [node.name for node in graph.nodes] == ["X", "W1", "B1", "Z1", "H1", "W2", "B2", "Z2", "Y", "T", "L"]
     for name, (value, gradient) in expected.items():
@@ -89,7 +89,7 @@ def test_classifier_gradients_follow_softmax_cross_entropy(classifier):
     y = graph["Y"].value
     assert np.allclose(graph["Z2"].gradient, y - [[1, 0]], rtol=0, atol=1e-15)
     assert np.allclose(graph["Y"].gradient, [[-1 / y[0, 0], 0]], rtol=1e-15, atol=0)
-    w2 = np.array([[1, 0.5], [-1, 0.5], [0, 1]])
+    w2 = np.array(as_floats(SLIDE["W2"]))
     assert np.allclose(graph["H1"].gradient, (y - [[1, 0]]) @ w2.T, rtol=0, atol=1e-15)
 
 

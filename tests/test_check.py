@@ -11,7 +11,7 @@ from sympy import exp, lambdify, log
 
 import symdl
 from symdl.catalog import x
-from symdl.numeric.check import TINY, accuracy, exact, grid, mp_callable, reference
+from symdl.numeric.check import accuracy, exact, grid, mp_callable, reference
 
 
 def test_the_grid_is_the_issues():
@@ -63,8 +63,33 @@ def test_the_criterion_allows_what_rounding_the_input_costs():
     assert result.passed and result.max_ulp > 8
 
 
-def test_tiny_exact_values_have_an_absolute_tolerance():
-    assert TINY[np.dtype(np.float64)] == 1e-300
+@pytest.mark.parametrize(
+    ("dtype", "tiny", "below", "above"),
+    [
+        # softplus(x) ~ e^x: e^-750 ~ 2e-326 (beneath every float), e^-720 ~ 2e-313 (subnormal); e^-680 ~ 5e-296
+        (np.float64, 1e-300, [-750.0, -720.0], -680.0),
+        # e^-80 ~ 2e-35, e^-75 ~ 3e-33, below float32's absolute 5e-31; e^-68 ~ 3e-30
+        (np.float32, 5e-31, [-80.0, -75.0], -68.0),
+    ],
+    ids=["float64", "float32"],
+)
+def test_tiny_exact_values_have_an_absolute_tolerance(dtype, tiny, below, above):
+    """Where the exact value is below the dtype's tiny, an absolute error up to tiny is right, however many ulps
+    that is (0 for e^-720 is ~4e10 ulps off); a little more is not, and above tiny an underflowed 0 is not."""
+    act = symdl.activation("softplus")
+    ref = reference(act.definition, act.params, np.array(below))
+    assert np.all(np.abs(ref.hi) < tiny)
+
+    def constant(value):
+        return lambda t: np.full(t.shape, value, dtype=dtype)
+
+    assert accuracy("underflows to 0", constant(0.0), ref, np.dtype(dtype)).passed
+    assert accuracy("half of tiny", constant(tiny / 2), ref, np.dtype(dtype)).passed
+    wrong = accuracy("ten times tiny", constant(tiny * 10), ref, np.dtype(dtype))
+    assert not wrong.passed and wrong.worst_ratio == pytest.approx(10, rel=1e-3)
+    above_tiny = reference(act.definition, act.params, np.array([above]))
+    assert abs(above_tiny.hi[0]) > tiny
+    assert not accuracy("underflows to 0", constant(0.0), above_tiny, np.dtype(dtype)).passed
 
 
 def test_check_reports_every_part():

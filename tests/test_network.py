@@ -1,40 +1,33 @@
 """The lecture's network: the spec, the forward pass three ways, and the check that they agree.
 
 Expected values come from outside the code under test: worked by hand from the slide (Z1 = [4, 3, -2],
-Y = [2, 1]; ReLU: Y = [2, 3]) or computed here with mpmath at 50 digits on the raw matrices, typed below.
+Y = [2, 1]; ReLU: Y = [2, 3]) or computed here with mpmath at 50 digits on the raw matrices (tests/conftest.py's
+``SLIDE``, typed once).
 """
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import mpmath
 import numpy as np
 import pytest
-from sympy import Rational, Symbol, exp, latex
+from sympy import Matrix, Rational, Symbol, exp, latex
 
 import symdl
 from symdl.errors import BadNetwork, UnknownActivation
 from symdl.network.spec import Applied, Layer, Network
-from tests.conftest import SCALAR, VECTOR, mp_function
+from tests.conftest import SCALAR, SLIDE, SLIDE_TOML, VECTOR, as_mpf, mp_function
 
-# The slide's matrices, typed from the lecture ("선형함수"), as mpmath numbers.
-X = [[1, 2, 1]]
-W1 = [[1, 1, -1], [1, mpmath.mpf("0.5"), -1], [1, 1, 1]]
-B1 = [0, 0, 0]
-W2 = [[1, mpmath.mpf("0.5")], [-1, mpmath.mpf("0.5")], [0, 1]]
-B2 = [1, mpmath.mpf("-0.5")]
+ROOT = Path(__file__).resolve().parent.parent
 
-# The same slide as a spec, typed; each test below changes what it is about.
-LECTURE = """
-X = [1, 2, 1]
-[[layer]]
-W = [[1, 1, -1], [1, 0.5, -1], [1, 1, 1]]
-B = [0, 0, 0]
-activation = "identity"
-[[layer]]
-W = [[1, 0.5], [-1, 0.5], [0, 1]]
-B = [1, -0.5]
-activation = "identity"
-"""
+# The slide's matrices as mpmath numbers; a bias is one row.
+X, W1, B1, W2, B2 = (as_mpf(SLIDE[name]) for name in ("X", "W1", "B1", "W2", "B2"))
+B1, B2 = B1[0], B2[0]
+
+# The same slide as a spec; each test below changes what it is about.
+LECTURE = SLIDE_TOML
 
 
 def dense(h, w, b):
@@ -85,12 +78,25 @@ def close(result, expected, exact_digits=40):
 def test_lecture_network_as_on_the_slide():
     net = symdl.lecture_network()
     assert net.sizes == (3, 3, 2)
-    assert net.inputs.tolist() == [[1, 2, 1]]
-    assert net.layers[0].weights.tolist() == [[1, 1, -1], [1, Rational(1, 2), -1], [1, 1, 1]]
-    assert net.layers[0].bias.tolist() == [[0, 0, 0]]
-    assert net.layers[1].weights.tolist() == [[1, Rational(1, 2)], [-1, Rational(1, 2)], [0, 1]]
-    assert net.layers[1].bias.tolist() == [[1, Rational(-1, 2)]]
+    got = {
+        "X": net.inputs,
+        "W1": net.layers[0].weights,
+        "B1": net.layers[0].bias,
+        "W2": net.layers[1].weights,
+        "B2": net.layers[1].bias,
+    }
+    for name, matrix in got.items():
+        assert matrix.tolist() == [list(row) for row in SLIDE[name]], name  # exact: 0.5 is 1/2
     assert [layer.activation.name for layer in net.layers] == ["identity", "identity"]
+
+
+def test_the_typed_spec_says_what_the_example_says():
+    """``SLIDE_TOML`` (derived from ``SLIDE``, one matrix a line) and examples/lecture01.toml, read by tomllib:
+    the same X and the same layers; the example adds only its training keys."""
+    typed = tomllib.loads(LECTURE)
+    example = tomllib.loads((ROOT / "examples" / "lecture01.toml").read_text(encoding="utf-8"))
+    assert set(example) - set(typed) == {"target", "loss", "learning_rate"}
+    assert typed == {key: example[key] for key in typed}
 
 
 def test_forward_identity_by_hand():
@@ -317,12 +323,9 @@ def test_missing_file(tmp_path):
 
 def test_built_in_python():
     """A network built in Python: plain matrices, an activation with parameters at their declared defaults."""
-    from sympy import Matrix
-
-    half = Rational(1, 2)
-    hidden = Layer(Matrix([[1, 1, -1], [1, half, -1], [1, 1, 1]]), Matrix([[0, 0, 0]]), symdl.activation("elu"))
-    output = Layer(Matrix([[1, half], [-1, half], [0, 1]]), Matrix([[1, -half]]), symdl.activation("identity"))
-    result = Network(Matrix([[1, 2, 1]]), [hidden, output]).forward()
+    hidden = Layer(Matrix(SLIDE["W1"]), Matrix(SLIDE["B1"]), symdl.activation("elu"))
+    output = Layer(Matrix(SLIDE["W2"]), Matrix(SLIDE["B2"]), symdl.activation("identity"))
+    result = Network(Matrix(SLIDE["X"]), [hidden, output]).forward()
     assert hidden.values == ((Symbol("alpha", positive=True), 1),)
     assert result.H1.exact[0, 2].doit() == exp(-2) - 1  # ELU(-2) = alpha (e^-2 - 1), alpha = 1
     assert result.Y.exact[0, 0] == 2 and result.agreement.agrees
