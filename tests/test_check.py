@@ -124,16 +124,18 @@ def test_vector_check_reports_every_part():
 
 def test_vector_checks_catch_a_wrong_jacobian(monkeypatch):
     # s_i (1 - s_j): the delta dropped from the diagonal's partner, a classic slip on slides.
-    import dataclasses
-
     from sympy import Sum
 
     import symdl.numeric.check as checks
     from symdl.catalog import i, j, k, n, xs
+    from symdl.engine.calculus import Derivation
 
     right = symdl.derive("softmax")
     s = lambda m: exp(xs[m]) / Sum(exp(xs[k]), (k, 1, n))
-    wrong = dataclasses.replace(right, derivative=s(i) * (1 - s(j)))
+    # The same derivation with the Kronecker delta dropped from its Jacobian (every other fact as derived):
+    # a Derivation computes its facts on first use and keeps them, so the wrong one is set in their place.
+    wrong = Derivation(right.activation, right.values)
+    wrong.__dict__.update(derivative=s(i) * (1 - s(j)), _output=right._output)
     monkeypatch.setattr(checks, "derive", lambda act, *rest: wrong)
     checks._explicit.cache_clear()
     try:
