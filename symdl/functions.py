@@ -40,7 +40,9 @@ from sympy import (
     Expr,
     Function,
     LambertW,
+    asinh,
     atan,
+    atanh,
     cos,
     cosh,
     erf,
@@ -48,6 +50,7 @@ from sympy import (
     erfcinv,
     erfinv,
     exp,
+    lambdify,
     log,
     pi,
     sin,
@@ -190,6 +193,7 @@ class Primitive:
     sums: tuple[SumRule, ...] = ()
     rewrite: Callable[[Expr], Expr] | None = None
     kink: str = ""
+    inverse: Callable[[Expr], Expr] | None = None  # y = f(u) solved for u, where f is one-to-one
 
     @property
     def key(self) -> str:
@@ -245,6 +249,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         mpmath.exp,
         "numpy.exp",
         names=("exp",),
+        inverse=log,
         sums=(
             SumRule(1, +1, lambda c, u: c / expit(-u)),  # c + c e^u
             SumRule(1, -1, lambda c, u: c * expm1(u)),  # c e^u - c
@@ -261,6 +266,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         domain=_positive,
         needs="its argument > 0",
         rewrite=_stable_log,
+        inverse=exp,
     ),
     Primitive(log1p, mpmath.log1p, "numpy.log1p"),
     Primitive(sqrt, mpmath.sqrt, "numpy.sqrt", names=("sqrt",), domain=_nonnegative, needs="its argument >= 0"),
@@ -272,13 +278,14 @@ PRIMITIVES: tuple[Primitive, ...] = (
         names=("tanh",),
         tex=r"\tanh",
         bare=True,
+        inverse=atanh,
         sums=(
             SumRule(1, +1, lambda c, u: 2 * c * expit(2 * u)),  # c + c tanh u
             SumRule(1, -1, lambda c, u: -2 * c * expit(-2 * u)),  # c tanh u - c
             SumRule(2, -1, lambda c, u: -c / cosh(u) ** 2),  # c tanh^2 u - c
         ),
     ),
-    Primitive(sinh, mpmath.sinh, "numpy.sinh", names=("sinh",), tex=r"\sinh", bare=True),
+    Primitive(sinh, mpmath.sinh, "numpy.sinh", names=("sinh",), tex=r"\sinh", bare=True, inverse=asinh),
     Primitive(cosh, mpmath.cosh, "numpy.cosh", names=("cosh",), tex=r"\cosh", bare=True),
     Primitive(sin, mpmath.sin, "numpy.sin", names=("sin",), tex=r"\sin", bare=True),
     Primitive(cos, mpmath.cos, "numpy.cos", names=("cos",), tex=r"\cos", bare=True),
@@ -292,19 +299,20 @@ PRIMITIVES: tuple[Primitive, ...] = (
         domain=_no_pole,
         needs="cos of its argument != 0",
     ),
-    Primitive(atan, mpmath.atan, "numpy.arctan", names=("atan", "arctan"), tex=r"\arctan", bare=True),
+    Primitive(atan, mpmath.atan, "numpy.arctan", names=("atan", "arctan"), tex=r"\arctan", bare=True, inverse=tan),
     Primitive(
         erf,
         mpmath.erf,
         "scipy.special.erf",
         names=("erf",),
         tex=r"\operatorname{erf}",
+        inverse=erfinv,
         sums=(
             SumRule(1, +1, lambda c, u: 2 * c * Phi(sqrt(2) * u)),  # c + c erf u
             SumRule(1, -1, lambda c, u: -2 * c * Phi(-sqrt(2) * u)),  # c erf u - c
         ),
     ),
-    Primitive(erfc, mpmath.erfc, "scipy.special.erfc", names=("erfc",), tex=r"\operatorname{erfc}"),
+    Primitive(erfc, mpmath.erfc, "scipy.special.erfc", names=("erfc",), tex=r"\operatorname{erfc}", inverse=erfcinv),
     Primitive(erfinv, mpmath.erfinv, "scipy.special.erfinv"),
     Primitive(erfcinv, lambda u: mpmath.erfinv(1 - u), "scipy.special.erfcinv"),
     Primitive(LambertW, mpmath.lambertw, tex="W"),
@@ -321,6 +329,11 @@ PARSED: dict[str, Primitive] = {name: p for p in PRIMITIVES for name in p.names}
 
 # mpmath evaluation by the name SymPy's lambdify prints (the class name): modules=[MPMATH, "mpmath"]
 MPMATH: dict[str, Callable[..., Any]] = {p.key: p.mpmath for p in PRIMITIVES}
+
+
+def as_mpmath(args: Any, expr: Expr) -> Callable[..., Any]:
+    """``expr`` as an mpmath function of ``args``, every primitive by its record (mpmath has no erfcinv)."""
+    return lambdify(args, expr, modules=[MPMATH, "mpmath"])
 
 
 def primitive(expr: Expr) -> Primitive | None:

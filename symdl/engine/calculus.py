@@ -30,7 +30,6 @@ from sympy import (
     Sum,
     Symbol,
     diff,
-    lambdify,
     latex,
     limit,
     nan,
@@ -47,6 +46,7 @@ from symdl.engine.regions import Region, as_conditions, grouped, regions
 from symdl.engine.solving import invert, roots
 from symdl.engine.vector import jacobian
 from symdl.engine.verify import how_equal
+from symdl.functions import as_mpmath
 
 T = TypeVar("T")
 
@@ -351,7 +351,7 @@ def _rises_and_falls(region: Region, slope: Expr, critical: list[Expr], values: 
     lo = _num(interval.start, {}) if interval.start != -oo else points[0] - 1
     hi = _num(interval.end, {}) if interval.end != oo else points[-1] + 1
     edges = [lo, *points, hi]
-    numeric = lambdify(x, slope.subs(values), modules="mpmath")
+    numeric = as_mpmath(x, slope.subs(values))
     with mpmath.workdps(40):
         signs = {mpmath.sign(numeric(mpmath.mpf(a + b) / 2)) for a, b in pairwise(edges) if a < b}
     return {1, -1} <= signs

@@ -27,25 +27,19 @@ from sympy import (
     Pow,
     S,
     Symbol,
-    asinh,
-    atan,
-    atanh,
     degree,
     exp,
     expand,
     fraction,
-    lambdify,
     log,
     oo,
-    sinh,
     solve,
     solveset,
-    tan,
-    tanh,
     together,
 )
 
 from symdl.budget import guarded
+from symdl.functions import as_mpmath, primitive
 
 DIGITS = 30  # digits of a certified number
 _GRID = 800  # sign-change search points per region
@@ -56,7 +50,8 @@ def invert(expr: Expr, var: Symbol, target: Expr) -> list[Expr]:
     """Candidate solutions ``var`` of ``target = expr``, found by undoing one operation at a time.
 
     Each step undoes the outermost operation around the only subexpression holding ``var`` (a sum, a
-    product, a power, exp, log, tanh, ...), so the work is bounded by the expression's depth; where ``var``
+    product, a power, or a primitive with an ``inverse`` in ``symdl.functions``: exp, log, tanh, erf, ...),
+    so the work is bounded by the expression's depth; where ``var``
     occurs in several places, a rational equation of degree at most 2 (or its square, for a square root)
     is solved as a polynomial.  The candidates are not checked here: the caller verifies them.  [] means
     none was found by these steps, not that none exists.
@@ -80,13 +75,12 @@ def invert(expr: Expr, var: Symbol, target: Expr) -> list[Expr]:
         if not base.has(var):
             return invert(power, var, log(target) / log(base))
         return []
-    undo = _UNDO.get(expr.func)
-    if undo is not None and len(expr.args) == 1:
-        return invert(expr.args[0], var, undo(target))
+    record = primitive(expr)
+    if record is not None and record.inverse is not None and len(expr.args) == 1:
+        return invert(expr.args[0], var, record.inverse(target))
     return _polynomial(expr, var, target)
 
 
-_UNDO = {exp: log, log: exp, tanh: atanh, atanh: tanh, sinh: asinh, asinh: sinh, atan: tan}
 _MAX_DEGREE = 2  # a polynomial equation of at most this degree is solved by formula
 
 
@@ -176,7 +170,7 @@ def numeric_roots(equation: Expr, var: Symbol, domain: Interval) -> list[Float]:
     hi = min(float(domain.end), _REACH) if domain.end != oo else _REACH
     if lo >= hi:
         return []
-    f = lambdify(var, equation, modules="mpmath")
+    f = as_mpmath(var, equation)
     roots: list[Float] = []
     with mpmath.workdps(DIGITS + 10):
         grid = [mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * (t + mpmath.mpf(1) / 7) / _GRID for t in range(_GRID)]

@@ -31,12 +31,12 @@ from sympy import (
     count_ops,
     exp,
     expand_mul,
-    lambdify,
     oo,
     simplify,
 )
 
 from symdl.catalog import i, j, n, x, xs
+from symdl.functions import as_mpmath
 
 DIGITS = 40  # working precision of the numeric check
 AGREE = 30  # digits the two sides must share
@@ -76,8 +76,8 @@ def _close(va, vb) -> bool:
 def _scalar_agree(a: Expr, b: Expr, interval: Interval, values: Mapping[Symbol, Expr]) -> bool:
     lo = max(float(interval.start), -REACH) if interval.start != -oo else -REACH
     hi = min(float(interval.end), REACH) if interval.end != oo else REACH
-    fa = lambdify(x, a.subs(values), modules="mpmath")
-    fb = lambdify(x, b.subs(values), modules="mpmath")
+    fa = as_mpmath(x, a.subs(values))
+    fb = as_mpmath(x, b.subs(values))
     with mpmath.workdps(DIGITS):
         points = [mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * t / (POINTS + 1) for t in range(1, POINTS + 1)]
         return all(_close(fa(p), fb(p)) for p in points)
@@ -89,8 +89,8 @@ def _vector_agree(a: Expr, b: Expr, values: Mapping[Symbol, Expr]) -> bool:
         for ii in range(1, VECTOR_SIZE + 1):
             for jj in range(1, VECTOR_SIZE + 1):
                 at = {i: ii, j: jj, n: VECTOR_SIZE}
-                fa = lambdify(inputs, a.subs(values).subs(at).doit(), modules="mpmath")
-                fb = lambdify(inputs, b.subs(values).subs(at).doit(), modules="mpmath")
+                fa = as_mpmath(inputs, a.subs(values).subs(at).doit())
+                fb = as_mpmath(inputs, b.subs(values).subs(at).doit())
                 for t in range(POINTS):
                     point = [mpmath.mpf(t - 3) / (m + 2) + mpmath.mpf(m) / 5 for m in range(VECTOR_SIZE)]
                     if not _close(fa(*point), fb(*point)):

@@ -24,12 +24,12 @@ from functools import cache
 
 import mpmath
 import numpy as np
-from sympy import Expr, Piecewise, Symbol, diff, lambdify, symbols
+from sympy import Expr, Piecewise, Symbol, diff, symbols
 
 from symdl.catalog import Activation, activation, i, j, n, x, xs
 from symdl.engine.calculus import derive, y, ys
 from symdl.engine.regions import as_piecewise, regions
-from symdl.functions import MPMATH
+from symdl.functions import as_mpmath
 
 DIGITS = 50
 TINY = {np.dtype(np.float64): 1e-300, np.dtype(np.float32): 5e-31}  # ~4.5e7 x the smallest normal
@@ -47,7 +47,7 @@ def grid() -> np.ndarray:
 def mp_callable(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
     """mpmath function of x for an expression as written (SymPy's own lambdify, Piecewise rewrite), each
     function evaluated as its record in ``symdl.functions`` says (mpmath has no erfcinv or LambertW by that name)."""
-    return lambdify(x, as_piecewise(expr.subs(values)).rewrite(Piecewise), modules=[MPMATH, "mpmath"])
+    return as_mpmath(x, as_piecewise(expr.subs(values)).rewrite(Piecewise))
 
 
 _BELOW_FLOATS = mpmath.mpf(10) ** -320
@@ -237,7 +237,7 @@ def output_form_vs_derivative(act: Activation) -> Check:
         return Check("output form", True, f"{d.output_form_note} (nothing to check)")
     f = mp_callable(act.definition, d.valuemap)
     df = mp_callable(d.derivative, d.valuemap)
-    g = lambdify(y, as_piecewise(d.output_form.subs(d.valuemap)).rewrite(Piecewise), modules="mpmath")
+    g = as_mpmath(y, as_piecewise(d.output_form.subs(d.valuemap)).rewrite(Piecewise))
     worst = mpmath.mpf(0)
     with mpmath.workdps(DIGITS):
         for t in _sample_points(act):
@@ -369,7 +369,7 @@ def vector_output_form_vs_jacobian(act: Activation) -> Check:
     form = d.output_form
     if form is None:
         return Check("output form", True, f"{d.output_form_note} (nothing to check)")
-    g = lambdify((ys[i], ys[j], i, j), form.rewrite(Piecewise), modules="mpmath")
+    g = as_mpmath((ys[i], ys[j], i, j), form.rewrite(Piecewise))
     worst = mpmath.mpf(0)
     with mpmath.workdps(DIGITS):
         for v in _sample_vectors():
@@ -391,7 +391,7 @@ def _explicit(act: Activation, derivative: bool, size: int) -> Callable:
         entries = [jac.subs({i: a + 1, j: b + 1, n: size}).doit().subs(plain) for a in range(size) for b in range(size)]
     else:
         entries = [act.definition.subs({i: a + 1, n: size}).doit().subs(plain) for a in range(size)]
-    compiled = lambdify(names, entries, modules="mpmath")
+    compiled = as_mpmath(names, entries)
     return lambda point: compiled(*point)
 
 

@@ -28,6 +28,7 @@ from sympy import Add, Expr, lambdify, preorder_traversal, series
 
 from symdl.catalog import x
 from symdl.errors import DerivationError
+from symdl.functions import as_mpmath
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,8 @@ def _parity(expr: Expr) -> int:
 def _radius(node: Expr) -> float:
     """Largest |x| where direct evaluation misses the bound / 4, times 2 (a power of two)."""
     direct = lambdify(x, node, modules="numpy")
-    exact = lambdify(x, node, modules="mpmath")
-    slope = lambdify(x, node.diff(x), modules="mpmath")
+    exact = as_mpmath(x, node)
+    slope = as_mpmath(x, node.diff(x))
     worst = 0.0
     points = np.geomspace(1e-9, 8.0, 400)
     for dtype in (np.float64, np.float32):
@@ -115,7 +116,7 @@ def _pade(node: Expr, order: int, squared: bool, radius: float) -> tuple[tuple[f
     terms = 2 * 16 * step + order + 2
     coeffs = series(node, x, 0, terms).removeO().expand()
     taylor = [coeffs.coeff(x, order + step * k) for k in range((terms - order) // step)]
-    exact = lambdify(x, node, modules="mpmath")
+    exact = as_mpmath(x, node)
     with mpmath.workdps(50):
         for degree in range(2, 16):
             num, den = mpmath.pade([mpmath.mpf(c.p) / c.q for c in taylor], degree, degree)

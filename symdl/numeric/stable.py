@@ -43,11 +43,10 @@ from sympy import (
     cosh,
     exp,
     expand_func,
-    lambdify,
 )
 from sympy.codegen.cfunctions import expm1, log1p
 
-from symdl.functions import BY_KEY, MPMATH, PRIMITIVES, Phi, expit, log_expit, softplus
+from symdl.functions import BY_KEY, MPMATH, PRIMITIVES, Phi, as_mpmath, expit, log_expit, softplus
 
 
 def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
@@ -56,7 +55,7 @@ def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
     from symdl.engine.regions import as_piecewise
 
     stable = as_piecewise(stabilize(as_piecewise(expr.subs(values))))
-    return lambdify(x, stable, modules=[MPMATH, "mpmath"])
+    return as_mpmath(x, stable)
 
 
 def elementary(expr: Expr) -> Expr:
