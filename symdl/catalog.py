@@ -8,7 +8,7 @@ Where the lecture writes a function differently from its standard definition,
 the declaration also gives the lecture's form (``lecture=``) and where the
 standard comes from (``reference=``); what the difference is (a parameter
 written as its value, fixed, or a scale left out) is derived by the views
-(``symdl.render.notation.lecture_form``), never typed.
+(``symdl.engine.lecture.lecture_form``), never typed.
 
 Conventions the declarations encode:
 - Where a function has a kink, the branch written as selected there is the

@@ -10,10 +10,11 @@ import pytest
 from sympy import Piecewise, Rational, exp
 
 from symdl.catalog import CATALOGUE, Activation, Param, activation, alpha, lam, x
+from symdl.engine.lecture import lecture_form
 from symdl.errors import BadParameter, DerivationError
 from symdl.primitives import Maximum
 from symdl.render import latex
-from symdl.render.notation import Style, lecture_form, notation
+from symdl.render.notation import Style, notation
 
 
 def test_leaky_relu_writes_its_slope_as_the_default_value():

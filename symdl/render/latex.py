@@ -13,8 +13,9 @@ from sympy import Matrix, Symbol
 
 from symdl.catalog import Activation, activation, i, j
 from symdl.engine.calculus import Derivation, derive
+from symdl.engine.lecture import lecture_form
 from symdl.engine.steps import derivative_cases, in_own_terms, own_terms, working, written
-from symdl.render.notation import DEFAULT_STYLE, Notation, Style, lecture_form, notation, tex
+from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex
 from symdl.render.printer import cases, decimal
 from symdl.render.words import LECTURE_WORDS, RULE_WORDS, cited, title, words
 
@@ -159,7 +160,7 @@ def notes(act: str | Activation, style: Style = DEFAULT_STYLE, params: Params = 
 
 def lecture_notes(act: Activation, w: Notation) -> tuple[list[str], set[Symbol]]:
     """Where the lecture's form differs from the definition, said so that no student copies the wrong formula
-    (derived: ``symdl.render.notation.lecture_form``), and the parameters whose standard values the notes state."""
+    (derived: ``symdl.engine.lecture.lecture_form``), and the parameters whose standard values the notes state."""
     form = lecture_form(act)
     if form is None:
         return [], set()

@@ -270,7 +270,7 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 # Where the lecture's form differs from the standard definition that symdl prints (derived from the declaration's
-# ``lecture=``: ``symdl.render.notation.lecture_form``), said under the formulas so that no student copies the
+# ``lecture=``: ``symdl.engine.lecture.lecture_form``), said under the formulas so that no student copies the
 # wrong formula.  {name} is the activation's title, {standard} the standard one with its references
 # (the declaration's ``reference=``), every $...$ is printed from the derived difference.
 LECTURE_WORDS: dict[str, dict[str, str]] = {
