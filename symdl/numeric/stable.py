@@ -44,9 +44,8 @@ from sympy import (
     exp,
     expand_func,
 )
-from sympy.codegen.cfunctions import expm1, log1p
 
-from symdl.functions import BY_KEY, MPMATH, PRIMITIVES, Phi, as_mpmath, expit, log_expit, softplus
+from symdl.functions import BY_KEY, PRIMITIVES, as_mpmath, expit
 
 
 def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
@@ -140,15 +139,4 @@ def _rewrite_mul(node: Mul) -> Expr:
     return node
 
 
-__all__ = [
-    "MPMATH",
-    "Phi",
-    "elementary",
-    "expit",
-    "expm1",
-    "log1p",
-    "log_expit",
-    "mpmath_function",
-    "softplus",
-    "stabilize",
-]
+__all__ = ["elementary", "mpmath_function", "stabilize"]

@@ -26,7 +26,7 @@ from matplotlib.textpath import TextToPath
 from symdl.errors import BadNetwork, BadOutput
 from symdl.files import write_whole
 from symdl.network.backward import Backward
-from symdl.network.exact import floats as _floats
+from symdl.network.exact import floats
 from symdl.network.losses import numpy_gradient
 
 FORMATS = ("pdf", "png", "svg")  # the picture's format is the file's extension
@@ -89,21 +89,21 @@ def graph_nodes(result: Backward) -> Graph:
     ∂L/∂Y the loss's derived gradient at Y (over m for a batch); ∂L/∂L = 1.
     """
     network = result.network
-    target = _floats(result.target)
-    nodes = [GraphNode("X", "X", "data", _floats(network.inputs), None)]
+    target = floats(result.target)
+    nodes = [GraphNode("X", "X", "data", floats(network.inputs), None)]
     edges: list[GraphEdge] = []
     previous = "X"
     for number, layer in enumerate(network.layers, start=1):
         dw, db = result.gradients[2 * number - 2], result.gradients[2 * number - 1]
         z, h = result.forward.steps[2 * number - 2], result.forward.steps[2 * number - 1]
         if number < len(network.layers):
-            back = result.deltas[number].numeric @ _floats(network.layers[number].weights).T
+            back = result.deltas[number].numeric @ floats(network.layers[number].weights).T
         else:
             back = numpy_gradient(result.loss)(h.numeric, target) / network.inputs.rows
         act = layer.activation.name
         nodes += [
-            GraphNode(dw.name, dw.name, "parameter", _floats(layer.weights), dw.numeric),
-            GraphNode(db.name, db.name, "parameter", _floats(layer.bias), db.numeric),
+            GraphNode(dw.name, dw.name, "parameter", floats(layer.weights), dw.numeric),
+            GraphNode(db.name, db.name, "parameter", floats(layer.bias), db.numeric),
             GraphNode(z.name, f"{z.name} = {previous} {dw.name} + {db.name}", "computed", z.numeric,
                       result.deltas[number - 1].numeric),
             GraphNode(h.name, f"{h.name} = {act}({z.name})", "computed", h.numeric, back),
