@@ -26,9 +26,10 @@ from symdl.errors import SymdlError
 T = TypeVar("T")
 
 NOT_IN_TIME = "not found within the time limit"
-USER_SECONDS = 8.0  # the budget of one derivation of a user's expression
+USER_SECONDS = 7.0  # the budget of one fact of a user's expression (the CLI: of all of them together)
 
 _deadline: ContextVar[float | None] = ContextVar("symdl_deadline", default=None)
+_in_child = False  # True in a guarded step's child process: its deadline is the parent's to enforce
 
 _FORK = multiprocessing.get_context("fork")
 _FORKSERVER = multiprocessing.get_context("forkserver")
@@ -68,10 +69,11 @@ def guarded(what: str, step: Callable[..., T], *args: Any) -> T:
     """``step(*args)``; under a budget, in a child process that is killed at the deadline (``OutOfTime``).
 
     With no budget running the step is called directly: it is work on a declaration, bounded by its
-    strategy, and its result must not depend on the machine's speed.
+    strategy, and its result must not depend on the machine's speed.  Inside a guarded step a nested one
+    is called directly too: the outer child is killed at the deadline, and everything under it.
     """
     deadline = _deadline.get()
-    if deadline is None:
+    if deadline is None or _in_child:
         return step(*args)
     remaining = deadline - clock()
     if remaining <= 0:
@@ -97,6 +99,8 @@ def guarded(what: str, step: Callable[..., T], *args: Any) -> T:
 
 
 def _child(connection: Any, step: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    global _in_child
+    _in_child = True  # steps nested in this one run here: the parent kills this process at the deadline
     try:
         connection.send((True, step(*args)))
     except Exception as error:  # handed to the parent, which raises it there

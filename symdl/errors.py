@@ -26,6 +26,10 @@ class DerivationError(SymdlError):
     """The engine could not derive something it was asked for."""
 
 
+class NotFound(DerivationError):
+    """A fact the engine's strategies did not find, and why (the message), which claims nothing about it."""
+
+
 class BadNetwork(SymdlError, ValueError):
     """A network spec symdl cannot use: malformed TOML, a missing key, a bad number, shapes that do not fit."""
 

@@ -77,39 +77,65 @@ def test_catalogue_derivations_do_not_depend_on_the_clock():
         assert hostile[name] == ordinary[name], name
 
 
-def test_a_users_expression_reports_each_fact_not_found_in_time():
+def test_a_users_expression_that_runs_out_of_time_is_one_line_not_a_guess():
+    """Under the hostile clock every step on a user's expression runs out of time, the branches first:
+    the library raises OutOfTime and ``symdl derive`` prints one line and exits 2."""
     result = in_fresh_process(
         HOSTILE,
         """
+        import contextlib, io
         import symdl
+        from symdl.cli import main
         act = symdl.define("late", "x*sigmoid(x) + x/3")
-        d = symdl.derive(act)
-        form_missing, properties_missing = d.output_form is None, d.properties is None
         try:
-            symdl.output_form(act)
+            symdl.derive(act).derivative
             raised = None
         except symdl.SymdlError as error:
             raised = [type(error).__name__, str(error)]
-        from symdl.render.text import show
-        result = {
-            "not_in_time": list(d.not_in_time),
-            "note": d.output_form_note,
-            "form": form_missing,
-            "properties": properties_missing,
-            "raised": raised,
-            "text": show(d, substituted=False),
-            "derivative": str(d.derivative),
-        }
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            try:
+                main(["derive", "x*sigmoid(x) + x/3", "--name", "late2"])
+                code = 0
+            except SystemExit as done:
+                code = done.code
+        result = {"raised": raised, "code": code, "output": err.getvalue()}
         """,
     )
-    assert result["not_in_time"] == ["output form", "properties"]
-    assert result["note"] == NOT_IN_TIME
-    assert result["form"] and result["properties"]
-    assert result["raised"] == ["OutOfTime", f"the output form: {NOT_IN_TIME}"]
-    assert f"properties  {NOT_IN_TIME}" in result["text"]
-    assert f"  {NOT_IN_TIME}\n" in result["text"]  # the output form's line
-    # What needed no guarded search is still derived: sympy.diff of the definition.
-    assert result["derivative"] != ""
+    assert result["raised"] == ["OutOfTime", f"late: its branches: {NOT_IN_TIME}"]
+    assert result["code"] == 2
+    assert result["output"] == f"symdl: late2: its branches: {NOT_IN_TIME}\n"
+
+
+def _core_then_hostile(monkeypatch, name: str, expression: str):
+    """A user's derivation whose branches, slopes and breakpoints were found with time, asked for the rest
+    under a clock on which every reading is 10^6 s after the last."""
+    import itertools
+
+    import symdl.budget
+
+    act = symdl.define(name, expression)
+    d = symdl.derive(act)
+    d.breakpoints  # noqa: B018 - found with time: regions, slopes, breakpoints
+    assert d.not_in_time == ()
+    ticks = itertools.count(0, 10**6)
+    monkeypatch.setattr(symdl.budget, "clock", lambda: float(next(ticks)))
+    return act, d
+
+
+def test_a_users_expression_reports_each_fact_not_found_in_time(monkeypatch):
+    from symdl.render.text import show
+
+    act, d = _core_then_hostile(monkeypatch, "late_facts", "x*sigmoid(x) + x/3")
+    assert d.output_form is None and d.output_form_note == NOT_IN_TIME
+    assert d.properties is None
+    assert d.not_in_time == ("the output form", "the properties")
+    with pytest.raises(OutOfTime, match=NOT_IN_TIME):  # asked anew (nothing late is kept): late again
+        symdl.output_form(act)
+    text = show(d, substituted=False)
+    assert f"properties  {NOT_IN_TIME}" in text
+    assert f"  {NOT_IN_TIME}\n" in text  # the output form's line
+    assert "derivative  f'(x) =" in text  # what was found is shown
 
 
 def test_the_same_expression_with_time_derives_every_fact(monkeypatch):
@@ -121,20 +147,14 @@ def test_the_same_expression_with_time_derives_every_fact(monkeypatch):
 
 
 def test_a_derivation_missing_a_fact_is_not_kept(monkeypatch):
-    import itertools
-
-    import symdl.budget
-
-    ticks = itertools.count(0, 10**6)
-    monkeypatch.setattr(symdl.budget, "clock", lambda: float(next(ticks)))
-    act = symdl.define("kept_late", "x*sigmoid(2*x) + x/5")
-    first = symdl.derive(act)
-    assert first.properties is None and first.not_in_time == ("properties",)
+    act, first = _core_then_hostile(monkeypatch, "kept_late", "x*sigmoid(2*x) + x/5")
+    assert first.properties is None and first.not_in_time == ("the properties",)
     with pytest.raises(OutOfTime):
         symdl.output_form(act)
     monkeypatch.undo()
     monkeypatch.setattr(symdl.engine.calculus, "USER_SECONDS", 600.0)
     again = symdl.derive(act)
+    assert again is not first
     assert again.not_in_time == () and again.properties is not None
 
 

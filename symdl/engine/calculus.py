@@ -38,8 +38,9 @@ from sympy import (
     zoo,
 )
 
-from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget
+from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget, guarded
 from symdl.catalog import CATALOGUE, Activation, activation, i, j, x, xs
+from symdl.errors import NotFound
 from symdl.engine.properties import Properties, properties, vector_properties
 from symdl.engine.readable import readable
 from symdl.engine.regions import Region, as_conditions, grouped, regions
@@ -53,6 +54,10 @@ T = TypeVar("T")
 # The variable output forms are written in: y = f(x).  Vector: y_i = f_i(x).
 y = Symbol("y", real=True)
 ys = IndexedBase("y", real=True)
+
+# On a user's expression the readable-form search and the output form each get at most this share of
+# the budget, so that the facts shown after them still have time.
+SHARE = 3 / 7
 
 MAX_ORDER = 4  # continuity is checked up to this derivative at each breakpoint
 
@@ -98,12 +103,15 @@ class Derivation:
 
     @cached_property
     def regions(self) -> tuple[Region, ...]:
-        return () if self.activation.is_vector else regions(self.activation.definition, x, self.valuemap)
+        """The branches of f and where each holds; on a user's expression ``OutOfTime`` if not found in time."""
+        return self._core("regions", "its branches")
 
     @cached_property
     def slopes(self) -> tuple[Expr, ...]:
-        """f' on each region, in its most readable form."""
-        return tuple(_readable_slope(r.expr, self.activation.definition) for r in self.regions)
+        """f' on each region, in its most readable form (on a user's expression that runs out of time, as
+        ``sympy.diff`` gives it: the same function, not simplified, and ``not_in_time`` says so)."""
+        found = self._optional("slopes", "the readable form of the derivative", SHARE)
+        return tuple(diff(r.expr, x) for r in self.regions) if found is None else found
 
     @cached_property
     def derivative(self) -> Expr:
@@ -114,15 +122,17 @@ class Derivation:
 
     @cached_property
     def breakpoints(self) -> tuple[Breakpoint, ...]:
-        return _breakpoints(self.regions, self.slopes, self.valuemap)
+        """Where branches meet; on a user's expression ``OutOfTime`` if not found in time."""
+        return self._core("breakpoints", "its breakpoints")
 
     @cached_property
     def _output(self) -> tuple[Expr | None, str]:
         if self.activation.is_vector:
             form = _vector_output_form(self.activation, self.derivative)
             return form, "" if form is not None else NOT_FOUND
-        found = self._in_time("output form", lambda: scalar_output_form(self.regions, self.slopes, self.valuemap))
-        return (None, NOT_IN_TIME) if found is None else found
+        self.breakpoints  # noqa: B018 - nothing is shown without them: they come before the optional facts
+        found = self._optional("_output", "the output form", SHARE)
+        return (None, self.notes.get("the output form", NOT_FOUND)) if found is None else found
 
     @property
     def output_form(self) -> Expr | None:
@@ -136,28 +146,79 @@ class Derivation:
 
     @cached_property
     def properties(self) -> Properties | None:
-        """None if not found within a user expression's budget."""
+        """None where not found (``notes["the properties"]`` says why: NOT_IN_TIME, or the reason)."""
         if self.activation.is_vector:
             return vector_properties(self.activation, self.valuemap)
-        return self._in_time(
-            "properties", lambda: properties(self.regions, self.slopes, self.breakpoints, self.valuemap)
-        )
+        return self._optional("properties", "the properties")
+
+    @property
+    def notes(self) -> dict[str, str]:
+        """Why each fact asked for so far was not found ("the properties": NOT_IN_TIME, ...)."""
+        return dict(self.__dict__.get("_notes", {}))
 
     @property
     def not_in_time(self) -> tuple[str, ...]:
         """The facts asked for so far that ran out of a user expression's time budget."""
-        return tuple(self.__dict__.get("_late", ()))
+        return tuple(fact for fact, why in self.notes.items() if why == NOT_IN_TIME)
 
-    def _in_time(self, fact: str, compute: Callable[[], T]) -> T | None:
-        if self.activation in CATALOGUE:
-            return compute()  # a declaration: bounded strategies, never a timer
+    @property
+    def is_declared(self) -> bool:
+        """A catalogue declaration: derived by bounded strategies, never under a timer."""
+        return self.activation in CATALOGUE
+
+    # Each fact is computed by its ``_find_<fact>``.  On a user's expression that runs in a child process
+    # under the time budget (``symdl.budget.guarded``: every symbolic step inside, diff, simplify, limits,
+    # solveset, is bounded by one mechanism), and the facts the child computed on the way come back with it.
+
+    def _find_regions(self) -> tuple[Region, ...]:
+        return () if self.activation.is_vector else regions(self.activation.definition, x, self.valuemap)
+
+    def _find_slopes(self) -> tuple[Expr, ...]:
+        return tuple(_readable_slope(r.expr, self.activation.definition) for r in self.regions)
+
+    def _find_breakpoints(self) -> tuple[Breakpoint, ...]:
+        return _breakpoints(self.regions, self.slopes, self.valuemap)
+
+    def _find__output(self) -> tuple[Expr | None, str]:
+        return scalar_output_form(self.regions, self.slopes, self.valuemap)
+
+    def _find_properties(self) -> Properties:
+        return properties(self.regions, self.slopes, self.breakpoints, self.valuemap)
+
+    def _core(self, fact: str, what: str) -> Any:
+        """A fact nothing else can be shown without: ``OutOfTime`` (one line from the CLI) if not in time."""
+        if self.is_declared:
+            return getattr(self, f"_find_{fact}")()
         try:
-            with budget(USER_SECONDS):
-                return compute()
+            return self._in_child(fact)
         except OutOfTime:
-            self.__dict__.setdefault("_late", []).append(fact)
             _DERIVED.pop((self.activation, self.values), None)
-            return None
+            raise OutOfTime(f"{self.activation.name}: {what}") from None
+
+    def _optional(self, fact: str, what: str, share: float = 1.0) -> Any:
+        """A fact, or None with the reason in ``notes[what]`` (not found in time, or not found and why)."""
+        if self.is_declared:
+            try:
+                return getattr(self, f"_find_{fact}")()
+            except NotFound as reason:
+                self.__dict__.setdefault("_notes", {})[what] = str(reason)
+                return None
+        try:
+            return self._in_child(fact, share)
+        except OutOfTime:
+            self.__dict__.setdefault("_notes", {})[what] = NOT_IN_TIME
+            _DERIVED.pop((self.activation, self.values), None)  # the next ``derive`` tries again
+        except NotFound as reason:
+            self.__dict__.setdefault("_notes", {})[what] = str(reason)
+        return None
+
+    def _in_child(self, fact: str, share: float = 1.0) -> Any:
+        with budget(USER_SECONDS * share):
+            found, computed, notes = guarded(what_of(fact), _find, self, fact)
+        for name, value in computed.items():
+            self.__dict__.setdefault(name, value)
+        self.__dict__.setdefault("_notes", {}).update(notes)
+        return found
 
     @property
     def kinks(self) -> tuple[Breakpoint, ...]:
@@ -197,6 +258,20 @@ def output_form(act: str | Activation) -> Expr | None:
     if d.output_form_note == NOT_IN_TIME:
         raise OutOfTime("the output form")
     return d.output_form
+
+
+_FOUND_ON_THE_WAY = ("regions", "slopes", "breakpoints", "_output", "properties")
+
+
+def what_of(fact: str) -> str:
+    return {"_output": "the output form", "slopes": "the derivative"}.get(fact, f"the {fact}")
+
+
+def _find(d: Derivation, fact: str) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """In a guarded child: the fact, the facts computed on the way, and the notes (sent back whole)."""
+    found = getattr(d, f"_find_{fact}")()
+    computed = {name: d.__dict__[name] for name in _FOUND_ON_THE_WAY if name in d.__dict__}
+    return found, computed, d.notes
 
 
 _DERIVED: dict[tuple[Activation, tuple[tuple[Symbol, Expr], ...]], Derivation] = {}

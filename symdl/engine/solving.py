@@ -22,6 +22,7 @@ from sympy import (
     Expr,
     FiniteSet,
     Float,
+    ImageSet,
     Interval,
     Mul,
     Pow,
@@ -39,6 +40,7 @@ from sympy import (
 )
 
 from symdl.budget import guarded
+from symdl.errors import NotFound
 from symdl.functions import as_mpmath, primitive
 
 DIGITS = 30  # digits of a certified number
@@ -145,6 +147,8 @@ def real_roots(equation: Expr, var: Symbol, domain: Interval) -> list[Expr] | No
     if not equation.has(var):
         return [] if equation != 0 else None
     found = guarded("the roots", _solveset, equation, var, domain)
+    if _infinitely_many(found):
+        raise NotFound(f"not found: {equation} = 0 has infinitely many solutions, and symdl's analysis needs finitely many")
     if isinstance(found, FiniteSet):
         return sorted(found, key=lambda r: float(r))
     if found is S.EmptySet:
@@ -162,6 +166,18 @@ def real_roots(equation: Expr, var: Symbol, domain: Interval) -> list[Expr] | No
         elif value.is_real is None or (value.is_real is False and abs(value.as_real_imag()[1]) < 1e-25):
             return None  # cannot tell: let the numeric route decide
     return sorted(inside, key=lambda r: float(r))
+
+
+def _infinitely_many(found: Expr | None) -> bool:
+    """Whether solveset's answer contains a family n -> a + b n over the integers with b != 0 (sin, cos)."""
+    if found is None:
+        return False
+    families = [found] if isinstance(found, ImageSet) else [a for a in found.args if isinstance(a, ImageSet)]
+    for family in families:
+        (variable,), body = family.lamda.signature, family.lamda.expr
+        if family.base_sets == (S.Integers,) and body.has(variable):
+            return True
+    return False
 
 
 def numeric_roots(equation: Expr, var: Symbol, domain: Interval) -> list[Float]:

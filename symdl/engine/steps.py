@@ -36,6 +36,7 @@ from sympy import (
     tanh,
 )
 
+from symdl.budget import USER_SECONDS, budget, guarded
 from symdl.catalog import Activation, i, x
 from symdl.engine.calculus import Breakpoint, Derivation, derive, y, ys
 from symdl.engine.readable import readable
@@ -111,6 +112,11 @@ class Output(Function):
 
     activation: Activation
 
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        """Pickled by its activation (its class is made by ``named``), so a worked derivation found in a
+        guarded child process comes back whole."""
+        return _named_output, (self.activation, self.args)
+
     def _latex(self, printer: Any) -> str:
         act, arg = self.activation, self.args[0]
         if act.is_vector:
@@ -124,6 +130,10 @@ def named(act: Activation) -> type[Output]:
     """The SymPy function that stands for ``act``'s output and prints with its name."""
     # Named "Output" like its base: SymPy's printers dispatch a renamed Function subclass by its own name.
     return type("Output", (Output,), {"activation": act})
+
+
+def _named_output(act: Activation, args: tuple[Expr, ...]) -> Expr:
+    return named(act)(*args)
 
 
 def _is_applied_function(expr: Expr) -> bool:
@@ -236,7 +246,16 @@ def working(
     """The worked derivation of ``act``; parameters in ``shown`` are written as their values."""
     d = derive(act, params)
     shown = tuple(sorted(set(shown) & set(d.valuemap), key=lambda s: s.name))
-    return _working(d, shown)
+    if d.is_declared:
+        return _working(d, shown)
+    d.breakpoints, d.output_form  # noqa: B018 - each under its own budget first (the form may be not found)
+    if (d, shown) not in _USERS:
+        with budget(USER_SECONDS):  # a user's expression: every simplification of every step under one budget
+            _USERS[d, shown] = guarded(f"{d.activation.name}: the worked derivation", _working, d, shown)
+    return _USERS[d, shown]
+
+
+_USERS: dict[tuple[Derivation, tuple[Symbol, ...]], Working] = {}  # user expressions' workings, found in time
 
 
 @cache

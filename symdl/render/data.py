@@ -54,6 +54,7 @@ def show(d: Derivation, substituted: bool) -> dict[str, Any]:
             for b in d.breakpoints
         ],
         "not_found_in_time": list(d.not_in_time),
+        "not_found": d.notes,
         "properties": None
         if p is None
         else {

@@ -133,6 +133,8 @@ def show(d: Derivation, substituted: bool) -> str:
     ]
     for title, expr in sections:
         lines += ["", title, _indent(pretty(expr.subs(values)))]
+    if "the readable form of the derivative" in d.notes:
+        lines.append(f"  (as sympy.diff gives it: a readable form was {NOT_IN_TIME})")
     lines += ["", "output form  f' = g(f),  g(y) ="]
     if d.output_form is None:
         lines.append(f"  {d.output_form_note}")
@@ -142,7 +144,7 @@ def show(d: Derivation, substituted: bool) -> str:
         lines += ["", "breakpoints"] + [f"  {breakpoint_line(b, act)}" for b in d.breakpoints]
     p = d.properties
     if p is None:
-        lines += ["", f"properties  {NOT_IN_TIME}"]
+        lines += ["", f"properties  {d.notes.get('the properties', NOT_IN_TIME)}"]
         return "\n".join(lines)
     lines += ["", "properties" + (f"  ({p.note})" if p.note else "")]
     rows = [
