@@ -28,7 +28,7 @@ from sympy import Expr, Ge, Gt, Le, Lt, Piecewise, S, Symbol, pi
 
 from symdl.catalog import Activation, activation, parse_number, register, x
 from symdl.errors import SymdlError, UnknownActivation
-from symdl.functions import PARSED, Primitive, primitive
+from symdl.functions import PARSED, primitive
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 40
@@ -241,10 +241,9 @@ def define(name: str, expression: str, params: Mapping[str, Any] | None = None, 
         raise BadExpression(f"parameter {unused[0]!r} does not appear in {expression!r}")
     outside = _outside_domain(definition.subs(defaults))
     if outside is not None:
-        record, node = outside
-        what = "a power with a non-integer exponent" if node.is_Pow and node.exp != S.Half else record.names[0]
+        what, needs, node = outside
         raise BadExpression(
-            f"{expression!r}: {node} is not real for every real x ({what} needs {record.needs}); "
+            f"{expression!r}: {node} is not a real number for every real x ({what} needs {needs}); "
             "an activation must be real on the whole real line"
         )
     tex = tex or rf"\operatorname{{{name}}}".replace("_", r"\_")  # my_act, not my with a subscript
@@ -256,15 +255,19 @@ def _argument(expr: Expr) -> Expr:
     return expr.base if expr.is_Pow else expr.args[0]
 
 
-def _outside_domain(expr: Expr) -> tuple[Primitive, Expr] | None:
-    """A function of x whose argument SymPy cannot keep inside its real domain (log(x): x may be <= 0).
+def _outside_domain(expr: Expr) -> tuple[str, str, Expr] | None:
+    """A function of x whose argument SymPy cannot keep inside its real domain (log(x): x may be <= 0; 1/x:
+    x may be 0): what it is, what it needs, and the node.
 
     A ``where`` branch is not looked into: its condition may keep the argument inside."""
     if isinstance(expr, Piecewise) or not expr.has(x):
         return None
+    if expr.is_Pow and expr.exp.is_negative and expr.base.is_nonzero is not True:
+        return "a division", "its divisor != 0", expr  # 1/x, exp(1/x), sin(1/x)
     record = primitive(expr)
     if record is not None and record.domain is not None and record.domain(_argument(expr)) is not True:
-        return record, expr
+        power = expr.is_Pow and expr.exp != S.Half
+        return ("a power with a non-integer exponent" if power else record.names[0]), record.needs, expr
     for arg in expr.args:
         found = _outside_domain(arg)
         if found is not None:
