@@ -37,6 +37,30 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _defined(pairs: Sequence[str]) -> list[str]:
+    """Register each ``--define NAME=EXPR`` (through symdl's own parser) and return the names, in order."""
+    from symdl.parse import define
+
+    names = []
+    for pair in pairs:
+        name, sep, expression = pair.partition("=")
+        if not sep or not name.strip() or not expression.strip():
+            raise BadParameter(f"--define {pair!r}: write NAME=EXPR, e.g. --define 'qgelu=x*sigmoid(1.702*x)'")
+        names.append(define(name.strip(), expression.strip()).name)
+    return names
+
+
+def _define_option(command: Callable[..., None]) -> Callable[..., None]:
+    """``--define NAME=EXPR``, repeatable: your own activation, usable by name in this command."""
+    return click.option(
+        "--define",
+        "defines",
+        multiple=True,
+        metavar="NAME=EXPR",
+        help='Your own activation, e.g. --define "qgelu=x*sigmoid(1.702*x)" (repeatable).',
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="symdl")
 def cli() -> None:
@@ -110,11 +134,13 @@ def _print_derivation(d, substituted: bool, as_latex: bool, as_json: bool) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def derive(expression: str, name: str, params: tuple[str, ...], as_latex: bool, as_json: bool) -> None:
     """Derive your own activation, e.g. symdl derive "x*tanh(softplus(x))" or "max(a*x, x)" -p a=0.2."""
+    from symdl.budget import USER_SECONDS, budget
     from symdl.engine.calculus import derive as derivation
     from symdl.parse import define
 
     act = define(name, expression, _params(params))
-    _print_derivation(derivation(act), False, as_latex, as_json)
+    with budget(USER_SECONDS):  # every fact shares one budget: the answer comes within it
+        _print_derivation(derivation(act), False, as_latex, as_json)
 
 
 @cli.command()
@@ -140,6 +166,7 @@ def derive(expression: str, name: str, params: tuple[str, ...], as_latex: bool, 
 @click.option("--cdot", is_flag=True, help="Write products with \\cdot rather than side by side.")
 @click.option("--table", "only_table", is_flag=True, help="Only the comparison table.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@_define_option
 def latex(
     names: tuple[str, ...],
     every: bool,
@@ -150,16 +177,21 @@ def latex(
     cdot: bool,
     only_table: bool,
     output: str | None,
+    defines: tuple[str, ...],
 ) -> None:
-    """LaTeX or Markdown of NAMES: definition, derivative, worked derivation, comparison table."""
+    """LaTeX or Markdown of NAMES: definition, derivative, worked derivation, comparison table.
+
+    Activations given with --define are added after NAMES (or after the catalogue with --all)."""
 
     from symdl.catalog import CATALOGUE, activation
     from symdl.render.formats import render
     from symdl.render.notation import Style
 
-    if every == bool(names):
-        raise click.UsageError("give activation names or --all (not both)")
+    mine = _defined(defines)
+    if every and names or not (every or names or mine):
+        raise click.UsageError("give activation names, --define NAME=EXPR or --all (not names with --all)")
     chosen = [a.name for a in CATALOGUE] if every else [activation(name).name for name in names]
+    chosen += [name for name in mine if name not in chosen]
     text = render(dict.fromkeys(chosen), fmt, Style(variable, parameters, cdot, lang), only_table)
     if output is None:
         click.echo(text, nl=False)
@@ -182,11 +214,13 @@ class _PassOptions:
     as_json: bool
     as_latex: bool
     as_markdown: bool
+    defines: tuple[str, ...]
 
     def network(self) -> Network:
         """CONFIG's network (default: the lecture's) with its activations swapped as asked; one view at most."""
         from symdl.network.spec import Network, lecture_network
 
+        _defined(self.defines)
         if self.as_json + self.as_latex + self.as_markdown > 1:
             raise click.UsageError("choose one of --json, --latex and --markdown")
         net = Network.from_toml(self.config) if self.config else lecture_network()
@@ -224,6 +258,7 @@ def _pass_options(which: str, *between: Decorator) -> Decorator:
         click.option("--json", "as_json", is_flag=True, help="Print JSON."),
         click.option("--latex", "as_latex", is_flag=True, help=f"Print the worked {which} pass as a LaTeX document."),
         click.option("--markdown", "as_markdown", is_flag=True, help=f"Print the worked {which} pass as Markdown."),
+        _define_option,
     ]
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
@@ -257,8 +292,11 @@ def forward(asked: _PassOptions) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--quick", is_flag=True, help="Every 10th grid point: a fast look, not the full proof.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
-def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int | None) -> None:
-    """Every compiled function against its mathematics; exit status 1 if anything fails."""
+@_define_option
+def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int | None, defines: tuple[str, ...]) -> None:
+    """Every compiled function against its mathematics; exit status 1 if anything fails.
+
+    With --define, your activations are checked too (with --only, only what it names)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -268,10 +306,12 @@ def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int |
     from symdl.numeric.check import check
     from symdl.render import checks as views
 
+    _defined(defines)  # here, and in each worker (its initializer)
     chosen = [activation(n.strip()).name for item in only for n in item.split(",") if n.strip()] or names()
     stride = 10 if quick else 1
     workers = min(jobs or os.cpu_count() or 1, len(chosen))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_defined, initargs=(defines,)) as pool:
         futures = [pool.submit(check, name, stride) for name in chosen]
         reports = [f.result() for f in tqdm(futures, desc="symdl check", unit="activation", disable=None, leave=False)]
     if as_json:
