@@ -28,9 +28,12 @@ from sympy import (
     Rational,
     S,
     Symbol,
+    limit,
+    nan,
     oo,
     piecewise_fold,
     solve,
+    zoo,
 )
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean, BooleanAtom
@@ -179,3 +182,11 @@ def as_conditions(pieces: list[tuple[Expr, list[Region]]], var: Symbol) -> Piece
         cond = S.true if n == len(pieces) - 1 else Or(*(r.condition(var) for r in where))
         args.append((expr, cond))
     return Piecewise(*args)
+
+
+def value_at(expr: Expr, var: Symbol, point: Expr, side: str | None = None) -> Expr:
+    """expr at var = point: by substitution, by a one-sided limit (side "+" or "-") where that fails."""
+    value = expr.subs(var, point)
+    if value.has(nan, zoo, oo, -oo) and side:
+        value = limit(expr, var, point, side)
+    return value

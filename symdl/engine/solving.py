@@ -148,7 +148,7 @@ def real_roots(equation: Expr, var: Symbol, domain: Interval) -> list[Expr] | No
         return [] if equation != 0 else None
     found = guarded("the roots", _solveset, equation, var, domain)
     if _infinitely_many(found):
-        raise NotFound(f"not found: {equation} = 0 has infinitely many solutions, and symdl's analysis needs finitely many")
+        raise NotFound(f"not found: {equation} = 0 has infinitely many solutions; symdl's analysis needs finitely many")
     if isinstance(found, FiniteSet):
         return sorted(found, key=lambda r: float(r))
     if found is S.EmptySet:
