@@ -13,7 +13,11 @@ A ``Primitive`` holds, for one SymPy function:
   it (a SymPy fuzzy bool), and ``needs``, that condition in words;
 - ``sums`` and ``rewrite``: its stable rewrite (``c + c tanh u`` is ``2c expit(2u)``; ``log(1 + u)`` is
   ``log1p(u)``), applied by ``symdl.numeric.stable``;
-- ``kink``: what its derivative does where it has none, as PyTorch does.
+- ``inverse``: y = f(u) solved for u, where f is one-to-one.
+
+What symdl uses where a primitive's derivative is undefined (abs at 0, a tie of max or min: the branch
+selected there, ``symdl.primitives``) and what PyTorch's autograd gives there, measured, are in
+``symdl.engine.conventions``, the one table of them.
 
 Adding a primitive is adding one record to ``PRIMITIVES``: the parser, the LaTeX printer, the
 NumPy code generator and the mpmath references read this table and nothing else.
@@ -192,7 +196,6 @@ class Primitive:
     needs: str = ""  # the domain in words
     sums: tuple[SumRule, ...] = ()
     rewrite: Callable[[Expr], Expr] | None = None
-    kink: str = ""
     inverse: Callable[[Expr], Expr] | None = None  # y = f(u) solved for u, where f is one-to-one
 
     @property
@@ -241,8 +244,6 @@ def _min(a: Any, b: Any) -> Any:
     return a if a <= b else b
 
 
-_TIE = "on a tie the first argument is selected and differentiated (the declaration's order fixes f' at the kink)"
-
 PRIMITIVES: tuple[Primitive, ...] = (
     Primitive(
         exp,
@@ -270,7 +271,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
     ),
     Primitive(log1p, mpmath.log1p, "numpy.log1p"),
     Primitive(sqrt, mpmath.sqrt, "numpy.sqrt", names=("sqrt",), domain=_nonnegative, needs="its argument >= 0"),
-    Primitive(Abs, mpmath.fabs, "numpy.absolute", names=("abs",), kink="abs'(0) = 0, as in PyTorch"),
+    Primitive(Abs, mpmath.fabs, "numpy.absolute", names=("abs",)),
     Primitive(
         tanh,
         mpmath.tanh,
@@ -316,8 +317,8 @@ PRIMITIVES: tuple[Primitive, ...] = (
     Primitive(erfinv, mpmath.erfinv, "scipy.special.erfinv"),
     Primitive(erfcinv, lambda u: mpmath.erfinv(1 - u), "scipy.special.erfcinv"),
     Primitive(LambertW, mpmath.lambertw, tex="W"),
-    Primitive(Maximum, _max, "numpy.maximum", names=("max",), arity=2, kink=_TIE),
-    Primitive(Minimum, _min, "numpy.minimum", names=("min",), arity=2, kink=_TIE),
+    Primitive(Maximum, _max, "numpy.maximum", names=("max",), arity=2),
+    Primitive(Minimum, _min, "numpy.minimum", names=("min",), arity=2),
     Primitive(Phi, mpmath.ncdf, "scipy.special.ndtr"),
     Primitive(expit, lambda u: 1 / (1 + mpmath.exp(-u)), numpy_expit),
     Primitive(log_expit, lambda u: -mpmath.log1p(mpmath.exp(-u)), numpy_log_expit),

@@ -48,7 +48,7 @@ class Breakpoint:
     right: Expr  # lim f(x), x -> at+
     left_slope: Expr  # lim f'(x), x -> at-
     right_slope: Expr  # lim f'(x), x -> at+
-    slope: Expr  # f'(at) as symdl uses it: the slope of the branch selected there, as autograd does
+    slope: Expr  # f'(at) as symdl uses it: the slope of the branch selected there (PyTorch's? engine.conventions)
     continuous: bool
     differentiable: bool
     order: int  # f is C^order at this point (-1: discontinuous)

@@ -13,6 +13,7 @@ from sympy import Matrix, Symbol
 
 from symdl.catalog import Activation, activation, i, j
 from symdl.engine.calculus import Derivation, derive
+from symdl.engine.conventions import claim
 from symdl.engine.lecture import lecture_form
 from symdl.engine.steps import derivative_cases, in_own_terms, own_terms, working, written
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex
@@ -67,7 +68,8 @@ def derivative(act: str | Activation, style: Style = DEFAULT_STYLE, params: Para
             value = f"{value} = {w(row.own)}"
         where = printer.condition(row.where)
         if row.kinks:
-            where += rf" \text{{ ({said['undefined']})}}"
+            pytorchs = all(claim(d.activation, b, d.valuemap).kind == "same" for b in row.kinks)
+            where += rf" \text{{ ({said['undefined' if pytorchs else 'undefined_own']})}}"
         printed.append((value, where))
     return Tex(f"{w.derivative_lhs()} = {cases(printed)}")
 
@@ -123,7 +125,7 @@ def _dedupe(printed: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _kink_lines(b: Any, w: Notation, said: dict[str, str]) -> list[str]:
-    """Where f' is undefined: the one-sided slopes (or the jump), then the value used, PyTorch's."""
+    """Where f' is undefined: the one-sided slopes (or the jump), then the value used and whose it is."""
     at = w(b.at)
     if b.continuous:
         why = rf"{w.derivative_lhs(at, '-')} = {w(b.left_slope)} \ne {w(b.right_slope)} = {w.derivative_lhs(at, '+')}"
@@ -131,7 +133,7 @@ def _kink_lines(b: Any, w: Notation, said: dict[str, str]) -> list[str]:
         why = said["jump"].format(left=w(b.left), right=w(b.right))
     return [
         rf"{w.var} = {at}:\quad & {why} && \text{{{said['not_differentiable']}}}",
-        rf"& {w.derivative_lhs(at)} = {w(b.slope)} && \text{{{said['pytorch_value']}}}",
+        rf"& {w.derivative_lhs(at)} = {w(b.slope)} && {_whose(b, w, said)}",
     ]
 
 
@@ -141,8 +143,16 @@ def _join_lines(b: Any, w: Notation, said: dict[str, str]) -> list[str]:
     sides = rf"{w.derivative_lhs(at, '-')} = {w(b.left_slope)},\ {w.derivative_lhs(at, '+')} = {w(b.right_slope)}"
     return [
         rf"{w.var} = {at}:\quad & {sides} && \text{{{said['only_if']} }} {w(b.left_slope)} = {w(b.right_slope)}",
-        rf"& {w.derivative_lhs(at)} = {w(b.slope)} && \text{{{said['pytorch_value']}}}",
+        rf"& {w.derivative_lhs(at)} = {w(b.slope)} && {_whose(b, w, said)}",
     ]
+
+
+def _whose(b: Any, w: Notation, said: dict[str, str]) -> str:
+    """Whose value f' takes at a breakpoint: PyTorch's (measured, with the torch version), or symdl's own
+    convention and what PyTorch gives there, or that PyTorch has none (``symdl.engine.conventions``)."""
+    c = claim(w.act, b, dict(w.values))
+    text = said[f"claim.{c.kind}"].format(version=c.version, torch=c.torch.replace("_", r"\_"))
+    return rf"\text{{{text}}}" + (rf"\ {w(c.pytorch)}" if c.kind == "differs" else "")
 
 
 def notes(act: str | Activation, style: Style = DEFAULT_STYLE, params: Params = None) -> list[str]:

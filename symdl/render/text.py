@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sympy import Expr, Indexed, Piecewise
+from collections.abc import Mapping
+
+from sympy import Expr, Indexed, Piecewise, Symbol
 from sympy import pretty as sympy_pretty
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.str import StrPrinter
@@ -10,6 +12,7 @@ from sympy.printing.str import StrPrinter
 from symdl.budget import NOT_IN_TIME
 from symdl.catalog import Activation
 from symdl.engine.calculus import Breakpoint, Derivation
+from symdl.engine.conventions import claim
 
 
 class _OneLine(StrPrinter):
@@ -106,16 +109,27 @@ def _end(value: Expr) -> str:
     return one_line(value)
 
 
-def breakpoint_line(b: Breakpoint, act: Activation, var: str = "x") -> str:
+def breakpoint_line(b: Breakpoint, act: Activation, var: str = "x", values: Mapping[Symbol, Expr] | None = None) -> str:
+    """One breakpoint: what f and f' do there, and the value of f' used, with whether PyTorch's autograd
+    gives the same (``symdl.engine.conventions``: measured, with the torch version); ``values`` are the
+    parameter values (the declaration's defaults if not given)."""
     at = one_line(b.at)
+    if b.differentiable:
+        status = f"smooth join (C^{b.order})" if b.order < 4 else "smooth join"
+        return f"{var} = {at}: {status}; f'({at}) = {one_line(b.slope)}"
     if not b.continuous:
         status = f"jump: f → {one_line(b.left)} from the left, {one_line(b.right)} from the right"
-    elif not b.differentiable:
-        status = f"kink: f' → {one_line(b.left_slope)} from the left, {one_line(b.right_slope)} from the right"
     else:
-        status = f"smooth join (C^{b.order})" if b.order < 4 else "smooth join"
-    used = f"f'({at}) = {one_line(b.slope)} is used (the selected branch's slope, as in PyTorch)"
-    return f"{var} = {at}: {status}; {used}"
+        status = f"kink: f' → {one_line(b.left_slope)} from the left, {one_line(b.right_slope)} from the right"
+    said = claim(act, b, act.params if values is None else values)
+    own = f"symdl's convention, the slope of the branch selected at {var} = {at}"
+    used = {
+        "same": f", as in PyTorch ({said.torch}, torch {said.version})",
+        "differs": f": {own}; PyTorch's autograd gives {one_line(said.pytorch)} ({said.torch}, torch {said.version})",
+        "none": f": {own}; PyTorch has no derivative here ({said.why_none}; torch {said.version})",
+        "unknown": f": {own}",
+    }[said.kind]
+    return f"{var} = {at}: {status}; f'({at}) = {one_line(b.slope)} is used{used}"
 
 
 def show(d: Derivation, substituted: bool) -> str:
