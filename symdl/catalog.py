@@ -13,8 +13,12 @@ written as its value, fixed, or a scale left out) is derived by the views
 Conventions the declarations encode:
 - Where a function has a kink, the branch written as selected there is the
   one PyTorch's autograd differentiates (``Maximum``/``Minimum`` pick their
-  first argument on a tie; a ``Piecewise`` picks its first true condition).
+  first argument on a tie; a ``Piecewise`` picks its first true condition);
+  ``symdl.engine.conventions`` holds what autograd was measured to give.
 - Parameters default to PyTorch's defaults, as exact rationals.
+- ``constraints`` are what the parameters must meet for the definition to be
+  the function it names (hardtanh's min_val < max_val), each with its reason;
+  ``Activation.values`` refuses a value that breaks one.
 - Vector functions (softmax and its kin) are written for component ``i`` of an
   ``n``-vector ``x``; their derivative is the Jacobian.
 """
@@ -30,9 +34,12 @@ from typing import Any
 
 from sympy import (
     Expr,
+    Gt,
     Indexed,
     IndexedBase,
-    Interval,
+    Le,
+    Lt,
+    Ne,
     Piecewise,
     Rational,
     S,
@@ -42,13 +49,13 @@ from sympy import (
     erf,
     exp,
     log,
-    oo,
     pi,
     sqrt,
     symbols,
     tanh,
 )
 from sympy.core.numbers import Number
+from sympy.core.relational import Relational
 
 from symdl.errors import BadParameter, UnknownActivation
 from symdl.primitives import Maximum, Minimum
@@ -76,29 +83,56 @@ upper = Symbol("upper", positive=True)
 
 @dataclass(frozen=True)
 class Param:
-    """A parameter: its symbol, exact default, the values it may take, and how it prints."""
+    """A parameter: its symbol, exact default, and how it prints (the values it may take are the
+    declaration's ``constraints``)."""
 
     symbol: Symbol
     default: Expr
-    valid: Any = None  # a SymPy Interval; None means "what the symbol's assumptions allow"
     tex: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "default", _exact(self.default, self.symbol.name))
-        if self.valid is None:
-            object.__setattr__(self, "valid", _valid_from_assumptions(self.symbol))
 
     @property
     def name(self) -> str:
         return self.symbol.name
 
 
-def _valid_from_assumptions(symbol: Symbol) -> Interval:
+@dataclass(frozen=True)
+class Constraint:
+    """A condition on the parameters without which the definition is not the function it names, and why.
+
+    ``holds`` is a SymPy relation in the parameter symbols, written unevaluated where the symbol's
+    assumptions would decide it at once (``Gt(alpha, 0, evaluate=False)`` for a positive alpha), so that it
+    prints and is checked exactly against the values a user gives.
+    """
+
+    holds: Relational
+    why: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.holds, Relational):
+            raise TypeError(
+                f"constraint {self.holds!r} ({self.why}): write it unevaluated, e.g. Gt(alpha, 0, evaluate=False)"
+            )
+
+    @property
+    def symbols(self) -> set[Symbol]:
+        return self.holds.free_symbols
+
+    def __str__(self) -> str:
+        """``alpha <= 1``, ``min_val < max_val``, ``alpha != 0``: the relation as a user types values."""
+        return f"{self.holds.lhs} {self.holds.rel_op} {self.holds.rhs}"
+
+
+def _implied(symbol: Symbol) -> Constraint | None:
+    """What a parameter symbol's own assumptions require: SymPy simplifies with them, so a value against
+    them would make every derived fact wrong."""
     if symbol.is_positive:
-        return Interval.open(0, oo)
+        return Constraint(Gt(symbol, 0, evaluate=False), f"SymPy takes {symbol.name} to be positive")
     if symbol.is_nonnegative:
-        return Interval(0, oo)
-    return Interval(-oo, oo)
+        return Constraint(Le(0, symbol, evaluate=False), f"SymPy takes {symbol.name} to be non-negative")
+    return None
 
 
 def _exact(number: Any, what: str) -> Expr:
@@ -118,7 +152,9 @@ class Activation:
     """One declaration: name, definition, the LaTeX name, aliases and parameters.
 
     ``params`` may be given as ``{symbol: default}`` or ``{symbol: Param(...)}``;
-    ``act.params`` is always ``{symbol: exact default}``.  ``lecture`` is the function as the lecture
+    ``act.params`` is always ``{symbol: exact default}``.  ``constraints`` are what the parameters must meet
+    (``Activation.values`` refuses a value that breaks one); what a parameter symbol's assumptions require
+    (alpha positive: alpha > 0) is added where not declared.  ``lecture`` is the function as the lecture
     writes it, in x and (some of) the parameters, where that differs from the definition; ``reference``
     names where the standard definition comes from ("Klambauer et al., 2017", "PyTorch").
     """
@@ -130,6 +166,7 @@ class Activation:
     parameters: tuple[Param, ...] = field(default=())
     lecture: Expr | None = None
     reference: tuple[str, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
 
     def __init__(
         self,
@@ -141,6 +178,7 @@ class Activation:
         params: Mapping[Symbol, Any] | Iterable[Param] = (),
         lecture: Expr | None = None,
         reference: Iterable[str] = (),
+        constraints: Iterable[Constraint] = (),
     ) -> None:
         if isinstance(params, Mapping):
             params = tuple(p if isinstance(p, Param) else Param(s, p) for s, p in params.items())
@@ -159,6 +197,8 @@ class Activation:
             if unknown:
                 names = ", ".join(sorted(str(s) for s in unknown))
                 raise BadParameter(f"{name}: the {what} uses {names}, which is neither x nor a declared parameter")
+        object.__setattr__(self, "constraints", _with_implied(tuple(constraints), self.parameters, name))
+        self.check(self.params)  # the defaults themselves must meet every constraint
 
     # The public API's names (DESIGN.md): act.x, act.expr, act.params.
     @property
@@ -185,17 +225,28 @@ class Activation:
         raise BadParameter(f"{self.name} has no parameter {name!r} (it has {have})")
 
     def values(self, overrides: Mapping[str | Symbol, Any] | None = None) -> dict[Symbol, Expr]:
-        """The parameter values to use: the defaults, with ``overrides`` checked and applied."""
+        """The parameter values to use: the defaults, with ``overrides`` applied and every constraint checked.
+
+        Every path that takes parameter values comes here (``derive``, so ``-p``/``--param``; a network
+        spec's ``parameters``; ``symdl.define``'s activations), so a value that breaks a constraint is
+        refused once, in one line naming the constraint and the value."""
         values = self.params
+        given: dict[Symbol, Any] = {}
         for key, raw in (overrides or {}).items():
             p = self.param(key.name if isinstance(key, Symbol) else str(key))
             values[p.symbol] = parse_number(raw, f"{self.name}: parameter {p.name}")
-            if not p.valid.contains(values[p.symbol]) == S.true:
-                raise BadParameter(
-                    f"{self.name}: parameter {p.name}={raw} is outside its valid range {_interval_text(p.valid)};"
-                    " choose a value inside it"
-                )
+            given[p.symbol] = raw
+        self.check(values, given)
         return values
+
+    def check(self, values: Mapping[Symbol, Expr], given: Mapping[Symbol, Any] | None = None) -> None:
+        """``BadParameter`` naming the first constraint that ``values`` break; ``given`` is what the user
+        typed for each value (the rest are defaults)."""
+        given = {} if given is None else given
+        for c in self.constraints:
+            if c.holds.subs(values) != S.true:
+                involved = [p.symbol for p in self.parameters if p.symbol in c.symbols]
+                raise BadParameter(_broken(self.name, c, involved, values, given))
 
     @property
     def tex_grouped(self) -> str:
@@ -213,10 +264,31 @@ def _is_index_part(symbol: Any) -> bool:
     return isinstance(symbol, (Indexed, IndexedBase)) or symbol in (j, k)
 
 
-def _interval_text(interval: Interval) -> str:
-    lo = "(" if interval.left_open else "["
-    hi = ")" if interval.right_open else "]"
-    return f"{lo}{interval.start}, {interval.end}{hi}".replace("oo", "inf")
+def _with_implied(declared: tuple[Constraint, ...], parameters: tuple[Param, ...], name: str) -> tuple[Constraint, ...]:
+    """The declared constraints, then those the parameter symbols' assumptions imply and no declaration states."""
+    symbols = {p.symbol for p in parameters}
+    for c in declared:
+        if not c.symbols <= symbols:
+            unknown = ", ".join(sorted(s.name for s in c.symbols - symbols))
+            raise BadParameter(f"{name}: the constraint {c} uses {unknown}, which is not a declared parameter")
+    implied = [c for c in map(_implied, (p.symbol for p in parameters)) if c is not None]
+    return declared + tuple(c for c in implied if all(c.holds != d.holds for d in declared))
+
+
+def _broken(
+    name: str, c: Constraint, involved: list[Symbol], values: Mapping[Symbol, Expr], given: Mapping[Symbol, Any]
+) -> str:
+    """One line: which values break which constraint, why it is there, and what to choose."""
+    if not given:
+        return f"{name}: its default parameters do not meet {c} ({c.why}); declare defaults that do"
+    if len(involved) == 1:
+        (s,) = involved
+        return (
+            f"{name}: parameter {s.name}={given.get(s, values[s])} is outside its valid range: it needs {c} "
+            f"({c.why}); choose a value with {c}"
+        )
+    shown = ", ".join(f"{s.name}={given[s]}" if s in given else f"{s.name}={values[s]} (default)" for s in involved)
+    return f"{name}: parameters {shown} do not meet {c} ({c.why}); choose values with {c}"
 
 
 _NUMBER = re.compile(r"^\s*([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)(\s*/\s*(\d+))?\s*$")
@@ -249,6 +321,17 @@ def parse_number(raw: Any, what: str) -> Expr:
     return number
 
 
+def positive(symbol: Symbol, why: str) -> Constraint:
+    """symbol > 0, kept unevaluated (a positive symbol would make it True at once)."""
+    return Constraint(Gt(symbol, 0, evaluate=False), why)
+
+
+# The leak of LeakyReLU, PReLU and RReLU: max(a x, x) is x for x > 0 and a x for x < 0 only while a <= 1.
+_LEAK = (
+    Constraint(Le(alpha, 1), "max(αx, x) is the leaky x-or-αx only for α ≤ 1; beyond, it picks αx for x > 0"),
+    positive(alpha, "a leak: α = 0 is ReLU and α < 0 makes it non-monotonic"),
+)
+
 # The constants of SELU, to the 32 digits Klambauer et al. (2017) give.
 SELU_SCALE = Rational("1.0507009873554804934193349852946")
 SELU_ALPHA = Rational("1.6732632423543772848170429916717")
@@ -267,14 +350,16 @@ CATALOGUE: tuple[Activation, ...] = (
         "leaky_relu",
         Maximum(alpha * x, x),
         tex=r"\operatorname{LeakyReLU}",
-        params=(Param(alpha, Rational(1, 100), valid=Interval.Lopen(0, 1)),),
+        params={alpha: Rational(1, 100)},
         lecture=Maximum(Rational(1, 100) * x, x),
+        constraints=_LEAK,
     ),
     Activation(
         "prelu",
         Maximum(alpha * x, x),
         tex=r"\operatorname{PReLU}",
-        params=(Param(alpha, Rational(1, 4), valid=Interval.Lopen(0, 1)),),
+        params={alpha: Rational(1, 4)},
+        constraints=_LEAK,  # PyTorch learns α; the max form is PReLU only while it stays in (0, 1]
     ),
     Activation(
         "elu",
@@ -283,6 +368,9 @@ CATALOGUE: tuple[Activation, ...] = (
         params={alpha: 1},
         lecture=Piecewise((x, x >= 0), (exp(x) - 1, x < 0)),
         reference=("PyTorch",),
+        constraints=(
+            positive(alpha, "the negative branch α(eˣ − 1) saturates at −α, below 0, as Clevert et al. define it"),
+        ),
     ),
     Activation(
         "selu",
@@ -291,6 +379,10 @@ CATALOGUE: tuple[Activation, ...] = (
         params={lam: SELU_SCALE, alpha: SELU_ALPHA},
         lecture=Piecewise((x, x >= 0), (alpha * (exp(x) - 1), x < 0)),
         reference=("Klambauer et al., 2017", "PyTorch"),
+        constraints=(
+            positive(lam, "λ scales both branches; λ ≤ 0 would flip or flatten the function"),
+            positive(alpha, "the negative branch λα(eˣ − 1) saturates at −λα, below 0"),
+        ),
     ),
     # The rest of torch.nn's activations, with PyTorch's defaults.
     Activation("identity", x, tex=r"\operatorname{id}", aliases=("linear",)),
@@ -299,6 +391,9 @@ CATALOGUE: tuple[Activation, ...] = (
         log(1 + exp(beta * x)) / beta,
         tex=r"\operatorname{softplus}",
         params={beta: 1},
+        constraints=(
+            positive(beta, "log(1 + e^(βx))/β divides by β, and β < 0 mirrors it into a decreasing function"),
+        ),
     ),
     Activation("logsigmoid", log(1 / (1 + exp(-x))), tex=r"\log\sigma"),
     Activation("gelu", x / 2 * (1 + erf(x / sqrt(2))), tex=r"\operatorname{GELU}"),
@@ -315,6 +410,10 @@ CATALOGUE: tuple[Activation, ...] = (
         Piecewise((x, x > 0), (alpha * (exp(x / alpha) - 1), True)),
         tex=r"\operatorname{CELU}",
         params={alpha: 1},
+        constraints=(
+            Constraint(Ne(alpha, 0, evaluate=False), "x/α: CELU divides by α"),
+            positive(alpha, "the negative branch α(e^(x/α) − 1) saturates at −α, below 0, as ELU's"),
+        ),
     ),
     Activation("softsign", x / (1 + abs(x)), tex=r"\operatorname{softsign}"),
     Activation(
@@ -322,6 +421,7 @@ CATALOGUE: tuple[Activation, ...] = (
         Piecewise((min_val, x <= min_val), (max_val, x >= max_val), (x, True)),
         tex=r"\operatorname{HardTanh}",
         params=(Param(min_val, -1, tex=r"x_{\min}"), Param(max_val, 1, tex=r"x_{\max}")),
+        constraints=(Constraint(Lt(min_val, max_val), "a clip to [min_val, max_val]: otherwise its branches overlap"),),
     ),
     # PyTorch's own definitions, relu6(x + 3) / 6 and x relu6(x + 3) / 6: their ties give
     # hardsigmoid'(+-3) = 0, hardswish'(-3) = 0 and hardswish'(3) = 1, as autograd does.
@@ -342,20 +442,25 @@ CATALOGUE: tuple[Activation, ...] = (
         Piecewise((x - lam, x > lam), (x + lam, x < -lam), (0, True)),
         tex=r"\operatorname{SoftShrink}",
         params={lam: Rational(1, 2)},
+        constraints=(positive(lam, "the dead zone [−λ, λ]: λ = 0 is the identity, λ < 0 makes the branches overlap"),),
     ),
     Activation(
         "hardshrink",
         Piecewise((x, x > lam), (x, x < -lam), (0, True)),
         tex=r"\operatorname{HardShrink}",
         params={lam: Rational(1, 2)},
+        constraints=(positive(lam, "the dead zone [−λ, λ]: λ = 0 is the identity, λ < 0 makes the branches overlap"),),
     ),
     Activation(
         "rrelu",
         Maximum((lower + upper) / 2 * x, x),
         tex=r"\operatorname{RReLU}",
-        params=(
-            Param(lower, Rational(1, 8), valid=Interval.Lopen(0, 1)),
-            Param(upper, Rational(1, 3), valid=Interval.Lopen(0, 1)),
+        params={lower: Rational(1, 8), upper: Rational(1, 3)},
+        constraints=(
+            positive(lower, "a leak, as LeakyReLU's: every slope drawn is > 0"),
+            positive(upper, "a leak, as LeakyReLU's: every slope drawn is > 0"),
+            Constraint(Le(lower, upper), "the slope is drawn from U(lower, upper) in training: lower ≤ upper"),
+            Constraint(Le(upper, 1), "max(ax, x) is RReLU only for slopes a ≤ 1"),
         ),
     ),
     Activation(
@@ -363,6 +468,7 @@ CATALOGUE: tuple[Activation, ...] = (
         Piecewise((x, x > threshold), (value, True)),
         tex=r"\operatorname{Threshold}",
         params=(Param(threshold, Rational(1, 10), tex=r"\theta"), Param(value, 20, tex="v")),
+        # No constraint: x above θ, v at or below it is PyTorch's Threshold for every real θ and v.
     ),
     Activation(
         "log_softmax",
@@ -383,6 +489,7 @@ CATALOGUE: tuple[Activation, ...] = (
         x / sqrt(1 + alpha * x**2),
         tex=r"\operatorname{ISRU}",
         params={alpha: 1},
+        constraints=(positive(alpha, "1 + αx² must stay positive for every x, and α = 0 is the identity"),),
     ),
 )
 
