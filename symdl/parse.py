@@ -3,7 +3,8 @@
 User text never reaches ``eval``, ``exec``, ``sympify`` or ``parse_expr``.
 This recursive-descent parser accepts only:
 
-- numbers (``2``, ``0.5``, ``1e-2``; kept exact, 0.5 is 1/2), ``pi``;
+- numbers (``2``, ``0.5``, ``1e-2``; kept exact, 0.5 is 1/2) in ASCII digits, as ``symdl.catalog.parse_number``
+  reads them (at most 50 significant digits, a value float64 can hold), and ``pi``;
 - the variable ``x`` and declared parameter names;
 - ``+ - * / ^ **`` and parentheses;
 - the primitives with a parser name in ``symdl.functions`` (exp, log, tanh, erf, ...,
@@ -12,26 +13,34 @@ This recursive-descent parser accepts only:
   catalogue activation by name or alias (``softplus(x)``, ``sigmoid(2*x)``), at
   its default parameters.
 
-Everything else is refused with one line naming the position and the fix.
+Everything else is refused with one line naming the position and the fix: any character that is not ASCII
+(``x*৪`` is not 8x), a number the parse itself would make too large to hold (``9**9**9`` is refused from
+logarithms before SymPy would compute it exactly; every exact number met along the way must fit float64 and
+have at most ``MAX_EXACT_DIGITS`` digits), and a division by zero or anything else not finite (``x/(x-x)``).
 ``define`` also refuses a function used outside its real domain (``log(x)``,
 ``sqrt(x)``; ``log(1 + x^2)`` is fine), unless it sits inside a ``where`` branch.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from sympy import Expr, Ge, Gt, Le, Lt, Piecewise, S, Symbol, pi
+from sympy import E, Expr, Float, Ge, Gt, Le, Lt, Mul, Piecewise, Rational, S, Symbol, pi
 
-from symdl.catalog import Activation, activation, parse_number, register, x
-from symdl.errors import SymdlError, UnknownActivation
+from symdl.catalog import Activation, activation, beyond_float64, parse_number, register, x
+from symdl.errors import BadParameter, SymdlError, UnknownActivation
 from symdl.functions import PARSED, primitive
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 40
+MAX_EXACT_DIGITS = 1000  # an exact number met while parsing: digits of numerator and denominator together
+_LOG10_MAX = math.log10(1.7976931348623157e308)
+_LOG10_ZERO = -1075 * math.log10(2)  # float64 rounds this and below to 0
 
 
 class BadExpression(SymdlError, ValueError):
@@ -43,9 +52,11 @@ FUNCTIONS: dict[str, Callable[..., Expr]] = {name: p.function for name, p in PAR
 _COMPARE = {"<": Lt, "<=": Le, ">": Gt, ">=": Ge}
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
-    r"|(?P<op>\*\*|<=|>=|[-+*/^(),<>]))"
+    r"\s*(?:(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
+    r"|(?P<op>\*\*|<=|>=|[-+*/^(),<>]))",
+    re.ASCII,
 )
+_SPACE = " \t\n\r\f\v"
 
 
 @dataclass(frozen=True)
@@ -58,16 +69,29 @@ class _Token:
 def _tokens(text: str) -> list[_Token]:
     tokens, pos = [], 0
     while pos < len(text):
-        if text[pos:].strip() == "":
+        if text[pos:].strip(_SPACE) == "":
             break
         match = _TOKEN.match(text, pos)
         if not match:
-            raise BadExpression(f"position {pos + 1} of {text!r}: unexpected {text[pos:].strip()[0]!r}")
+            at = len(text) - len(text[pos:].lstrip(_SPACE))
+            raise BadExpression(f"position {at + 1} of {text!r}: {_unexpected(text[at])}")
         kind = match.lastgroup
         tokens.append(_Token(kind, match.group(kind), match.start(kind)))
         pos = match.end()
     tokens.append(_Token("end", "", len(text)))
     return tokens
+
+
+def _unexpected(char: str) -> str:
+    """Why CHAR cannot start a token: a look-alike digit or letter from another script is named as such."""
+    if char.isascii():
+        return f"unexpected {char!r}"
+    name = unicodedata.name(char, f"U+{ord(char):04X}")
+    if char.isdigit():
+        return f"{char!r} ({name}) is not an ASCII digit; write numbers with 0-9"
+    if char.isalpha():
+        return f"{char!r} ({name}) is not an ASCII letter; write names with a-z, A-Z, 0-9 and _"
+    return f"{char!r} ({name}) is not ASCII; use ASCII letters, digits and + - * / ^ ( ) , < >"
 
 
 class _Parser:
@@ -114,13 +138,18 @@ class _Parser:
     def sum(self) -> Expr:
         value = self.product()
         while self.token.text in ("+", "-"):
-            value = value + self.product() if self.take().text == "+" else value - self.product()
+            sign = self.take()
+            value = self.exact(value + self.product() if sign.text == "+" else value - self.product(), sign)
         return value
 
     def product(self) -> Expr:
         value = self.unary()
         while self.token.text in ("*", "/"):
-            value = value * self.unary() if self.take().text == "*" else value / self.unary()
+            operator = self.take()
+            operand = self.unary()
+            if operator.text == "/" and operand == 0:
+                self.fail("division by zero: the divisor is 0", operator)
+            value = self.exact(value * operand if operator.text == "*" else value / operand, operator)
         return value
 
     def unary(self) -> Expr:
@@ -133,15 +162,53 @@ class _Parser:
     def power(self) -> Expr:
         base = self.atom()
         if self.token.text in ("^", "**"):
-            self.take()
-            return base ** self.nested(self.unary)
+            operator = self.take()
+            exponent = self.nested(self.unary)
+            self.check_power(base, exponent, operator)
+            return self.exact(base**exponent, operator)
         return base
+
+    # numbers the parse makes: each fits float64, with a bounded exact form, and nothing is infinite
+    def check_power(self, base: Expr, exponent: Expr, operator: _Token) -> None:
+        """Refuse BASE**EXPONENT before SymPy computes it exactly, if its numeric part would not fit (from logs)."""
+        if not exponent.is_Rational:
+            return  # 2**pi, 2**x: SymPy computes nothing
+        if base == 0:
+            if exponent < 0:
+                self.fail("0 to a negative power divides by zero", operator)
+            return
+        numbers = [factor for factor in Mul.make_args(base) if factor.is_number]  # (2*x)**n is 2**n * x**n
+        sizes = [_size(factor) for factor in numbers]
+        magnitude = sum(size[0] for size in sizes if size is not None) * float(exponent)
+        digits = sum(size[1] for size in sizes if size is not None) * abs(float(exponent))
+        if magnitude > _LOG10_MAX or magnitude <= _LOG10_ZERO:
+            problem = "beyond float64's range" if magnitude > 0 else "so small that float64 rounds it to 0"
+            self.fail(f"this power is about 10^{magnitude:.4g}, {problem}; write a smaller exponent", operator)
+        if digits > MAX_EXACT_DIGITS:
+            self.fail(
+                f"this power's exact value would have about {digits:.3g} digits; write a smaller exponent", operator
+            )
+
+    def exact(self, value: Expr, operator: _Token) -> Expr:
+        """VALUE, if every exact number in it fits float64 with a bounded exact form and nothing is infinite."""
+        if value.has(S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity):
+            self.fail("this is not a finite number (it divides by zero or leaves a function's domain)", operator)
+        for number in value.atoms(Rational):
+            problem = beyond_float64(number)
+            if problem:
+                self.fail(f"this gives the number {Float(number, 3)}, which {problem}", operator)
+            if (number.p.bit_length() + number.q.bit_length()) * math.log10(2) > MAX_EXACT_DIGITS:
+                self.fail(f"this gives an exact number of more than {MAX_EXACT_DIGITS} digits", operator)
+        return value
 
     def atom(self) -> Expr:
         token = self.token
         if token.kind == "number":
             self.take()
-            return parse_number(token.text, f"position {token.at + 1}")
+            try:
+                return parse_number(token.text, f"position {token.at + 1} of {self.text!r}")
+            except BadParameter as error:
+                raise BadExpression(str(error)) from None
         if token.text == "(":
             self.take()
             value = self.nested(self.sum)
@@ -182,7 +249,7 @@ class _Parser:
             wanted = PARSED[name].arity
             if len(args) != wanted:
                 self.fail(f"{name} takes {wanted} argument{'s' if wanted > 1 else ''}, got {len(args)}", token)
-            return PARSED[name].function(*args)
+            return self.exact(PARSED[name].function(*args), token)
         try:
             act = activation(name)
         except UnknownActivation:
@@ -191,10 +258,10 @@ class _Parser:
             self.fail(f"unknown function {name!r}: use {known}, or a catalogue activation", token)
         if act.is_vector or len(args) != 1:
             self.fail(f"{name} is not a function of one number here", token)
-        return act.definition.subs(act.params).subs(x, args[0])
+        return self.exact(act.definition.subs(act.params).subs(x, args[0]), token)
 
     def where(self) -> Expr:
-        self.take("(")
+        token = self.take("(")
         left = self.nested(self.sum)
         if self.token.text not in _COMPARE:
             self.fail("where(condition, a, b) needs a comparison such as x > 0")
@@ -205,7 +272,7 @@ class _Parser:
         self.take(",")
         b = self.nested(self.sum)
         self.take(")")
-        return Piecewise((a, compare(left, right)), (b, True))
+        return self.exact(Piecewise((a, compare(left, right)), (b, True)), token)
 
 
 def parse(text: str, parameters: Mapping[str, Symbol] | None = None) -> Expr:
@@ -217,7 +284,7 @@ def parse(text: str, parameters: Mapping[str, Symbol] | None = None) -> Expr:
     return _Parser(text, parameters or {}).expression()
 
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}")
 
 
 def define(name: str, expression: str, params: Mapping[str, Any] | None = None, tex: str | None = None) -> Activation:
@@ -225,11 +292,11 @@ def define(name: str, expression: str, params: Mapping[str, Any] | None = None, 
 
     ``params`` gives each parameter's exact default, e.g. ``{"alpha": "0.1"}``.
     """
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise BadExpression(f"name {name!r}: use letters, digits and '_', starting with a letter")
     symbols = {}
     for pname in params or {}:
-        if not _NAME.match(pname) or pname in ("x", "pi") or pname in FUNCTIONS:
+        if not _NAME.fullmatch(pname) or pname in ("x", "pi") or pname in FUNCTIONS:
             raise BadExpression(f"parameter name {pname!r} is not allowed: choose another")
         symbols[pname] = Symbol(pname, real=True)
     definition = parse(expression, symbols)
@@ -249,6 +316,23 @@ def define(name: str, expression: str, params: Mapping[str, Any] | None = None, 
     tex = tex or rf"\operatorname{{{name}}}".replace("_", r"\_")  # my_act, not my with a subscript
     act = Activation(name, definition, tex=tex, params=defaults)
     return register(act)
+
+
+def _size(number: Expr) -> tuple[float, float] | None:
+    """(log10 |NUMBER|, digits of its exact form) for a number SymPy keeps exact and would raise to a power exactly:
+    a rational, pi, E, products and rational powers of them; None for the rest (exp(2)**n stays unevaluated)."""
+    if number.is_Rational:
+        p, q = abs(number.p), number.q
+        return math.log10(p) - math.log10(q), math.log10(p) + math.log10(q)
+    if number in (pi, E):
+        return math.log10(float(number)), 0.0
+    if number.is_Pow and number.exp.is_Rational:
+        inner = _size(number.base)
+        return None if inner is None else (inner[0] * float(number.exp), inner[1] * abs(float(number.exp)))
+    if number.is_Mul:
+        sizes = [_size(factor) for factor in number.args]
+        return sum(s[0] for s in sizes if s is not None), sum(s[1] for s in sizes if s is not None)
+    return None
 
 
 def _argument(expr: Expr) -> Expr:

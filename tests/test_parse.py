@@ -44,7 +44,21 @@ def test_accepted_expressions(text, expected):
         ("softmax(x)", "not a function of one number"),
         ("where(x, 1, 2)", "needs a comparison"),
         ("", "empty expression"),
-        ("1e999999", "beyond 1e400"),
+        ("1e999999", "position 1 of '1e999999': '1e999999' is beyond float64's range"),
+        ("x*1e-400", "position 3 .* float64 rounds it to 0"),
+        ("x*" + "1" * 51, "51 significant digits"),
+        ("x*\u09ea", r"position 3 .*BENGALI DIGIT FOUR\) is not an ASCII digit"),  # looks like 8
+        ("x*\uff18", "FULLWIDTH DIGIT EIGHT"),
+        ("\u0445 + 1", "position 1 .*CYRILLIC SMALL LETTER HA"),  # looks like x
+        ("x\u00d72", r"position 2 .*MULTIPLICATION SIGN\) is not ASCII"),
+        ("x*9**9**9", r"position 4 of 'x\*9\*\*9\*\*9': this power is about 10\^3.697e\+08, beyond float64's range"),
+        ("(2*x)**(9**9)", "beyond float64's range"),  # SymPy would compute 2**(9**9) exactly
+        ("x*2**-1075", "float64 rounds it to 0"),
+        ("(1+1e-40)**(10**40)*x", "exact value would have about"),
+        ("x*1e300*1e300", r"position 8 .*1.00E\+600, which is beyond float64's range"),
+        ("x/(x-x)", r"position 2 of 'x/\(x-x\)': division by zero"),
+        ("x*0**-1", "0 to a negative power"),
+        ("x*log(0)", "position 3 .*not a finite number"),
         ("(" * 50 + "x" + ")" * 50, "nested more than"),
         ("x" * 1001, "longer than"),
     ],
