@@ -6,7 +6,6 @@ Bad input gets one line on stderr and exit status 2: never a traceback.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ import click
 
 from symdl.errors import BadOutput, BadParameter, SymdlError
 from symdl.files import write_whole
+from symdl.render.json_text import json_text
 
 if TYPE_CHECKING:
     from symdl.network.backward import Backward
@@ -91,7 +91,7 @@ def list_command(as_json: bool) -> None:
             }
             for act, _ in rows
         ]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json_text(data))
         return
     table = [("name", "aliases", "parameters", "formula")]
     table += [(act.name, ", ".join(act.aliases), params, one_line(act.definition)) for act, params in rows]
@@ -117,7 +117,7 @@ def _print_derivation(d, substituted: bool, as_latex: bool, as_json: bool) -> No
     from symdl.render import data, text
 
     if as_json:
-        click.echo(json.dumps(data.show(d, substituted), indent=2, ensure_ascii=False))
+        click.echo(json_text(data.show(d, substituted)))
     elif as_latex:
         from symdl.render.latex import show_snippet
 
@@ -234,7 +234,7 @@ class _PassOptions:
 
         board = Board(exact=self.exact, lang=self.lang)
         if self.as_json:
-            click.echo(json.dumps(view.data(result, board), indent=2, ensure_ascii=False))
+            click.echo(json_text(view.data(result, board)))
         elif self.as_latex:
             click.echo(view.document(result, board), nl=False)
         elif self.as_markdown:
@@ -315,7 +315,7 @@ def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int |
         futures = [pool.submit(check, name, stride) for name in chosen]
         reports = [f.result() for f in tqdm(futures, desc="symdl check", unit="activation", disable=None, leave=False)]
     if as_json:
-        click.echo(json.dumps(views.data(reports), indent=2))
+        click.echo(json_text(views.data(reports)))
     else:
         click.echo(views.table(reports))
         failures = views.details(reports)

@@ -49,6 +49,48 @@ def test_show_json_null_output_form(capsys):
     assert json.loads(out)["output_form_latex"] is None
 
 
+def _strict(text: str):
+    """JSON as a strict parser reads it: NaN, Infinity and -Infinity are not JSON."""
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "--json"),
+        ("show", "relu", "--json"),  # its limit at +inf is infinite
+        ("show", "logsigmoid", "--json"),  # ... and at -inf
+        ("derive", "exp(x)", "--json"),
+        ("forward", "--json"),
+        ("backward", "--json"),
+    ],
+)
+def test_every_json_is_strict(capsys, args):
+    code, out, _ = run_symdl(capsys, *args)
+    assert code == 0
+    _strict(out)
+
+
+def test_a_non_finite_float_is_written_as_its_name(capsys):
+    _, out, _ = run_symdl(capsys, "show", "logsigmoid", "--json")
+    limits = _strict(out)["properties"]
+    assert limits["limit_neg_inf"] == {"text": "-oo", "latex": "-\\infty", "float": "-inf"}
+    assert float(limits["limit_neg_inf"]["float"]) == float("-inf")
+
+
+def test_json_text_names_what_json_cannot_hold():
+    import numpy as np
+
+    from symdl.render.json_text import json_text
+
+    data = {"a": [float("nan"), float("inf"), -np.inf, 1.5], "b": (np.float64("nan"), {"c": -float("inf")})}
+    assert _strict(json_text(data)) == {"a": ["nan", "inf", "-inf", 1.5], "b": ["nan", {"c": "-inf"}]}
+
+
 def test_show_with_parameter(capsys):
     code, out, _ = run_symdl(capsys, "show", "elu", "--param", "alpha=0.5", "--json")
     data = json.loads(out)
