@@ -307,7 +307,13 @@ def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int |
     from symdl.render import checks as views
 
     _defined(defines)  # here, and in each worker (its initializer)
-    chosen = [activation(n.strip()).name for item in only for n in item.split(",") if n.strip()] or names()
+    chosen = [activation(n.strip()).name for item in only for n in item.split(",") if n.strip()]
+    if only and not chosen:
+        given = " ".join(repr(item) for item in only)
+        raise click.BadParameter(
+            f"{given} names no activation; give names such as --only relu,gelu", param_hint="--only"
+        )
+    chosen = chosen or names()
     stride = 10 if quick else 1
     workers = min(jobs or os.cpu_count() or 1, len(chosen))
     context = multiprocessing.get_context("forkserver")
