@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from symdl.errors import BadOutput, BadParameter, SymdlError
-from symdl.files import write_whole
+from symdl.files import writable_target, write_whole
 from symdl.render.json_text import json_text
 
 if TYPE_CHECKING:
@@ -165,7 +165,12 @@ def derive(expression: str, name: str, params: tuple[str, ...], as_latex: bool, 
 )
 @click.option("--cdot", is_flag=True, help="Write products with \\cdot rather than side by side.")
 @click.option("--table", "only_table", is_flag=True, help="Only the comparison table.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write to FILE (replaced whole, keeping its permissions; a link is followed) instead of standard output (-).",
+)
 @_define_option
 def latex(
     names: tuple[str, ...],
@@ -187,6 +192,8 @@ def latex(
     from symdl.render.formats import render
     from symdl.render.notation import Style
 
+    if output is not None:  # a target symdl will refuse is refused before the work
+        _output(writable_target, output)
     mine = _defined(defines)
     if every and names or not (every or names or mine):
         raise click.UsageError("give activation names, --define NAME=EXPR or --all (not names with --all)")
@@ -196,8 +203,13 @@ def latex(
     if output is None:
         click.echo(text, nl=False)
         return
+    _output(write_whole, output, lambda handle: handle.write(text))
+
+
+def _output(do: Callable[..., Any], output: str, *args: Any) -> None:
+    """DO(OUTPUT, *ARGS), a file's check or its writing, with a ``BadOutput`` reported against -o."""
     try:
-        write_whole(output, lambda handle: handle.write(text))
+        do(output, *args)
     except BadOutput as error:
         raise click.BadParameter(str(error), param_hint="-o") from error
 
@@ -351,10 +363,11 @@ def backward(
     from symdl.network.backward import backpropagate, target_from_text
     from symdl.render import backward as view
 
-    if graph is not None:  # a name symdl cannot draw to fails before the work, not after it
+    if graph is not None:  # a name symdl cannot draw to, or a target it will not replace, fails before the work
         from symdl.render.graph import graph_format
 
         graph_format(graph)
+        writable_target(graph)
     net = asked.network()
     changes = {"loss": loss, "learning_rate": learning_rate}
     changes = {key: value for key, value in changes.items() if value is not None}
