@@ -155,7 +155,7 @@ def show(d: Derivation, substituted: bool) -> str:
     else:
         lines.append(_indent(pretty(d.output_form.subs(values))))
     if d.breakpoints:
-        lines += ["", "breakpoints"] + [f"  {breakpoint_line(b, act)}" for b in d.breakpoints]
+        lines += ["", "breakpoints"] + [f"  {breakpoint_line(b, act, values=d.valuemap)}" for b in d.breakpoints]
     p = d.properties
     if p is None:
         lines += ["", f"properties  {d.notes.get('the properties', NOT_IN_TIME)}"]
