@@ -189,10 +189,23 @@ class _Parser:
                 f"this power's exact value would have about {digits:.3g} digits; write a smaller exponent", operator
             )
 
+    def built(self, build: Callable[[], Expr], token: _Token) -> Expr:
+        """BUILD(), a call or a ``where``, checked by ``exact``; a comparison of numbers SymPy cannot decide
+        (max(1, tanh(1000)), I > 0) is one line, not SymPy's TypeError."""
+        try:
+            value = build()
+        except (TypeError, AttributeError):  # SymPy's cache re-raises an undecided comparison as AttributeError
+            self.fail("SymPy cannot decide how these numbers compare; write the value of this part instead", token)
+        return self.exact(value, token)
+
     def exact(self, value: Expr, operator: _Token) -> Expr:
-        """VALUE, if every exact number in it fits float64 with a bounded exact form and nothing is infinite."""
+        """VALUE, if nothing in it is infinite, a number in it is real, and every exact number in it fits float64
+        with a bounded exact form."""
         if value.has(S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity):
             self.fail("this is not a finite number (it divides by zero or leaves a function's domain)", operator)
+        if value.is_number and value.is_extended_real is False:
+            shown = str(value) if len(str(value)) <= 40 else "a complex number"
+            self.fail(f"this is {shown}, not a real number; an activation's values are real", operator)
         for number in value.atoms(Rational):
             problem = beyond_float64(number)
             if problem:
@@ -249,7 +262,7 @@ class _Parser:
             wanted = PARSED[name].arity
             if len(args) != wanted:
                 self.fail(f"{name} takes {wanted} argument{'s' if wanted > 1 else ''}, got {len(args)}", token)
-            return self.exact(PARSED[name].function(*args), token)
+            return self.built(lambda: PARSED[name].function(*args), token)
         try:
             act = activation(name)
         except UnknownActivation:
@@ -258,7 +271,7 @@ class _Parser:
             self.fail(f"unknown function {name!r}: use {known}, or a catalogue activation", token)
         if act.is_vector or len(args) != 1:
             self.fail(f"{name} is not a function of one number here", token)
-        return self.exact(act.definition.subs(act.params).subs(x, args[0]), token)
+        return self.built(lambda: act.definition.subs(act.params).subs(x, args[0]), token)
 
     def where(self) -> Expr:
         token = self.take("(")
@@ -272,7 +285,7 @@ class _Parser:
         self.take(",")
         b = self.nested(self.sum)
         self.take(")")
-        return self.exact(Piecewise((a, compare(left, right)), (b, True)), token)
+        return self.built(lambda: Piecewise((a, compare(left, right)), (b, True)), token)
 
 
 def parse(text: str, parameters: Mapping[str, Symbol] | None = None) -> Expr:

@@ -23,7 +23,12 @@ from symdl.catalog import x
 from symdl.parse import MAX_LENGTH, parse
 from symdl.primitives import Maximum, Minimum
 
-FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 250 examples a test keeps the file near 10 s; SYMDL_FUZZ_EXAMPLES=5000 for a deeper run.
+FUZZ = settings(
+    max_examples=int(os.environ.get("SYMDL_FUZZ_EXAMPLES", "250")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 FLOAT64_MAX = Rational(int(1.7976931348623157e308))
 NOT_FINITE = (S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity)
 
@@ -140,8 +145,12 @@ def _apply(name: str, a: Spelled) -> Spelled:
 
 
 def _pair(name: str, a: Spelled, b: Spelled) -> Spelled:
-    value = (Maximum if name == "max" else Minimum)(a.value, b.value)
-    return _node(f"{name}({a.text}, {b.text})", value, a, b)
+    text = f"{name}({a.text}, {b.text})"
+    try:
+        value = (Maximum if name == "max" else Minimum)(a.value, b.value)
+    except (TypeError, AttributeError):  # numbers SymPy cannot order (1 and tanh(1000)): the parser says so
+        return _node(text, S.Zero, a, b, refused=True)
+    return _node(text, value, a, b)
 
 
 _COMPARE = {">": Gt, ">=": Ge, "<": Lt, "<=": Le}
@@ -183,7 +192,8 @@ def test_a_well_formed_expression_parses_to_what_it_spells(spelled):
     result = outcome(spelled.text)
     if spelled.refused:
         assert isinstance(result, symdl.SymdlError), f"{spelled.text!r} gave {result}"
-        assert any(says in str(result) for says in ("division by zero", "negative power", "not a finite number"))
+        refusals = ("division by zero", "negative power", "not a finite number", "cannot decide")
+        assert any(says in str(result) for says in refusals), str(result)
     else:
         assert result == spelled.value, spelled.text
 
