@@ -195,7 +195,7 @@ def latex(
     if output is not None:  # a target symdl will refuse is refused before the work
         _output(writable_target, output)
     mine = _defined(defines)
-    if every and names or not (every or names or mine):
+    if (every and names) or not (every or names or mine):
         raise click.UsageError("give activation names, --define NAME=EXPR or --all (not names with --all)")
     chosen = [a.name for a in CATALOGUE] if every else [activation(name).name for name in names]
     chosen += [name for name in mine if name not in chosen]
@@ -305,7 +305,9 @@ def forward(asked: _PassOptions) -> None:
 @click.option("--quick", is_flag=True, help="Every 10th grid point: a fast look, not the full proof.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
 @_define_option
-def check_command(only: tuple[str, ...], as_json: bool, quick: bool, jobs: int | None, defines: tuple[str, ...]) -> None:
+def check_command(
+    only: tuple[str, ...], as_json: bool, quick: bool, jobs: int | None, defines: tuple[str, ...]
+) -> None:
     """Every compiled function against its mathematics; exit status 1 if anything fails.
 
     With --define, your activations are checked too (with --only, only what it names)."""
@@ -384,6 +386,72 @@ def backward(
     if not result.checks.agrees:
         click.echo(f"symdl: the gradients disagree: {result.checks}", err=True)
         sys.exit(1)
+
+
+@cli.command("plot")
+@click.argument("names", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every activation, the gallery and the overlay of derivatives.")
+@click.option("--gallery", is_flag=True, help="Also NAMES (default: the lecture's eight) in one grid: gallery.*.")
+@click.option("--overlay", is_flag=True, help="Also NAMES' derivatives (default: sigmoid, tanh, relu): derivatives.*.")
+@click.option(
+    "-o",
+    "--output",
+    "directory",
+    default="figures",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Write NAME.png, NAME.pdf, ... into this directory (created if missing), where the decks look for them.",
+)
+@click.option("--format", "fmt", default="png,pdf", show_default=True, metavar="png,pdf,svg", help="File formats.")
+@click.option(
+    "--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Set a parameter of every NAME that has it."
+)
+@_define_option
+def plot_command(
+    names: tuple[str, ...],
+    every: bool,
+    gallery: bool,
+    overlay: bool,
+    directory: str,
+    fmt: str,
+    params: tuple[str, ...],
+    defines: tuple[str, ...],
+) -> None:
+    """Plots of NAMES: f and f' on one axes, kinks and asymptotes marked, the definition as the title.
+
+    Every file is drawn before any is written, and each is written whole (replaced, never half-written)."""
+    from pathlib import Path
+
+    from symdl.catalog import CATALOGUE, activation
+    from symdl.figures.plot import GALLERY, OVERLAY, figures
+    from symdl.figures.style import encoded, formats
+
+    extensions = formats(fmt)
+    mine = _defined(defines)
+    if (every and names) or not (every or names or mine or gallery or overlay):
+        raise click.UsageError("give activation names, --define NAME=EXPR, --gallery, --overlay or --all")
+    chosen = [a.name for a in CATALOGUE] if every else [activation(name).name for name in names]
+    chosen += [name for name in mine if name not in chosen]
+    in_gallery = (list(GALLERY) if every or not chosen else chosen) if gallery or every else None
+    in_overlay = (list(OVERLAY) if every or not chosen else chosen) if overlay or every else None
+    given = _params(params)
+    have = {p.name for name in [*chosen, *(in_gallery or ()), *(in_overlay or ())] for p in activation(name).parameters}
+    for key in given:
+        if key not in have:
+            raise BadParameter(f"--param {key}: no activation plotted has a parameter {key!r}; drop it or add one")
+    stems = [*chosen, *(["gallery"] if in_gallery else []), *(["derivatives"] if in_overlay else [])]
+    for stem in stems:  # a file symdl will refuse to replace is refused before the work
+        for ext in extensions:
+            _output(writable_target, str(Path(directory) / f"{stem}.{ext}"))
+    drawn = figures(chosen, given, in_gallery, in_overlay)
+    files = {Path(directory) / f"{stem}.{ext}": encoded(fig, ext) for stem, fig in drawn.items() for ext in extensions}
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.BadParameter(f"cannot create {directory}: {error.strerror or error}", param_hint="-o") from None
+    for target, data in files.items():
+        _output(write_whole, str(target), lambda handle, data=data: handle.write(data), True)
+        click.echo(str(target))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -4,9 +4,10 @@ through the real command line with a watchdog.
 Each case gives the command's arguments, the exit status it must end with, text its output must contain
 (``says``) and text it must never contain (``never``; a traceback, an internal error, a claim of agreement
 where there is none).  ``{toml}`` in the arguments is a network spec written from the case's ``toml``;
-``{fifo}`` a named pipe; ``{digits5000}`` a 5000-digit integer, past Python's int-conversion limit.  A case's ``network`` (layers, width, activation) writes a spec of that many
-layers of that many units, all weights 1.  A case that takes longer than ``WATCHDOG`` seconds fails: symdl must answer in
-seconds on anything a person types.
+``{fifo}`` a named pipe; ``{digits5000}`` a 5000-digit integer, past Python's int-conversion limit.  A
+case's ``network`` (layers, width, activation) writes a spec of that many layers of that many units, all
+weights 1.  A case that takes longer than ``WATCHDOG`` seconds fails: symdl must answer in seconds on
+anything a person types.
 """
 
 from __future__ import annotations

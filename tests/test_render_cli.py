@@ -49,8 +49,8 @@ def test_table_only(capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("latex",), "give activation names or --all"),
-        (("latex", "relu", "--all"), "give activation names or --all"),
+        (("latex",), "give activation names, --define NAME=EXPR or --all"),
+        (("latex", "relu", "--all"), "not names with --all"),
         (("latex", "sigmod"), "did you mean sigmoid?"),
         (("latex", "relu", "--format", "docx"), "Invalid value for '--format'"),
         (("latex", "relu", "--lang", "fr"), "Invalid value for '--lang'"),
