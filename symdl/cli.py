@@ -233,10 +233,17 @@ class _PassOptions:
         from symdl.network.spec import Network, lecture_network
 
         _defined(self.defines)
+        for given, what in (
+            (self.config, "CONFIG"),
+            (self.hidden_activation, "--hidden-activation"),
+            (self.output_activation, "--output-activation"),
+        ):
+            if given is not None and not given.strip():
+                raise BadParameter(f"{what} is empty: give a file or a name, or leave the option out")
         if self.as_json + self.as_latex + self.as_markdown > 1:
             raise click.UsageError("choose one of --json, --latex and --markdown")
-        net = Network.from_toml(self.config) if self.config else lecture_network()
-        if self.hidden_activation or self.output_activation:
+        net = Network.from_toml(self.config) if self.config is not None else lecture_network()
+        if self.hidden_activation is not None or self.output_activation is not None:
             net = net.with_activations(self.hidden_activation, self.output_activation)
         return net
 
