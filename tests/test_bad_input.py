@@ -192,9 +192,6 @@ def _place(arg: str, places: dict[str, str]) -> str:
     return arg
 
 
-@pytest.mark.xfail(
-    reason="cli.py's _PassOptions takes an empty --hidden-activation/--output-activation or CONFIG as not given"
-)
 @pytest.mark.parametrize(
     "args", [("forward", ""), ("forward", "--hidden-activation", ""), ("backward", "--output-activation", "")]
 )
