@@ -20,7 +20,8 @@ from sympy import Basic, srepr
 import symdl
 from symdl.budget import NOT_IN_TIME, OutOfTime
 from symdl.catalog import CATALOGUE
-from symdl.engine.calculus import NONE_TWO_SLOPES, NOT_FOUND, Derivation
+from symdl.engine.calculus import Derivation
+from symdl.engine.output import NONE_TWO_SLOPES, NOT_FOUND
 
 CATALOGUE_NAMES = sorted(a.name for a in CATALOGUE)
 

@@ -31,14 +31,16 @@ BOARD = Board()  # decimals as in the lecture, English
 @dataclass(frozen=True)
 class Block:
     """One piece of a document: a heading (level 1 or 2), display math, a line of text (with $..$), a plot
-    (``text`` its activation's name) or a table (``names`` its activations).  ``role`` says what a piece is
+    (``text`` its activation's name), a table (``names`` its activations), or a fact of a derivation
+    (``value`` the fact itself, written by each format: pretty-printed, LaTeX, JSON).  ``role`` says what a piece is
     for (definition, derivative, jacobian, working, note, ...) so a format can lay it out, as Beamer does."""
 
-    kind: str  # "heading" | "math" | "text" | "plot" | "table"
+    kind: str  # "heading" | "math" | "text" | "plot" | "table" | "fact"
     text: str
     level: int = 0
     role: str = ""
     names: tuple[str, ...] = ()
+    value: Any = None  # what a block shows, for a format that writes it itself (a SymPy expression, a record)
 
 
 # --------------------------------------------------------------------------- names

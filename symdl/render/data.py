@@ -7,6 +7,7 @@ from typing import Any
 from sympy import Expr
 
 from symdl.engine.calculus import Derivation
+from symdl.render.facts import facts, of
 from symdl.render.notation import tex
 from symdl.render.text import interval, one_line
 
@@ -21,37 +22,42 @@ def _number(value: Expr, act) -> dict[str, Any]:
 
 
 def show(d: Derivation, substituted: bool) -> dict[str, Any]:
+    """``symdl show --json``: the blocks of ``symdl.render.facts`` as plain data, formulas in LaTeX."""
     act = d.activation
-    values = d.valuemap if substituted else {}
-    p = d.properties
+    blocks = facts(d, substituted)
+    (form,) = of(blocks, "output form")
+    points = [b.value for b in of(blocks, "breakpoint")]
+    (found,) = of(blocks, "properties")
+    p = found.value
     return {
         "name": act.name,
         "aliases": list(act.aliases),
-        "parameters": {q.name: _number(d.valuemap[q.symbol], act) for q in act.parameters},
+        "parameters": {b.text: _number(b.value[1], act) for b in of(blocks, "parameter")},
         "vector": act.is_vector,
-        "definition_latex": tex(act.definition.subs(values), act),
-        "derivative_latex": tex(d.derivative.subs(values), act),
-        "output_form_latex": None if d.output_form is None else tex(d.output_form.subs(values), act),
-        "output_form_note": d.output_form_note or None,
+        "definition_latex": tex(of(blocks, "definition")[0].value, act),
+        "derivative_latex": tex(of(blocks, "derivative")[0].value, act),
+        "output_form_latex": tex(form.value, act) if form.kind == "fact" else None,
+        "output_form_note": None if form.kind == "fact" else form.text,
         "kinks": [
             {
-                "at": _number(b.at.subs(values), act),
-                "left_slope": _number(b.left_slope.subs(values), act),
-                "right_slope": _number(b.right_slope.subs(values), act),
-                "value_used": _number(b.slope.subs(values), act),
+                "at": _number(b.at, act),
+                "left_slope": _number(b.left_slope, act),
+                "right_slope": _number(b.right_slope, act),
+                "value_used": _number(b.slope, act),
                 "continuous": b.continuous,
             }
-            for b in d.kinks
+            for b in points
+            if b.is_kink
         ],
         "breakpoints": [
             {
-                "at": _number(b.at.subs(values), act),
-                "value_used": _number(b.slope.subs(values), act),
+                "at": _number(b.at, act),
+                "value_used": _number(b.slope, act),
                 "continuous": b.continuous,
                 "differentiable": b.differentiable,
                 "order": b.order,
             }
-            for b in d.breakpoints
+            for b in points
         ],
         "not_found_in_time": list(d.not_in_time),
         "not_found": d.notes,

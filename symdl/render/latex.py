@@ -16,6 +16,7 @@ from symdl.engine.calculus import Derivation, derive
 from symdl.engine.conventions import claim
 from symdl.engine.lecture import lecture_form
 from symdl.engine.steps import derivative_cases, in_own_terms, own_terms, working, written
+from symdl.render.facts import facts
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex
 from symdl.render.printer import cases, decimal
 from symdl.render.words import LECTURE_WORDS, RULE_WORDS, cited, title, words
@@ -230,17 +231,17 @@ def lhs(d: Derivation, what: str) -> str:
 
 
 def show_snippet(d: Derivation, substituted: bool) -> str:
-    """Definition, derivative and output form as display-math lines."""
+    """``symdl show --latex``: the definition, derivative and output form of ``symdl.render.facts`` as
+    display-math lines (a form not found is a comment saying why)."""
     act = d.activation
-    values = d.valuemap if substituted else {}
-    lines = [
-        rf"\[ {lhs(d, 'definition')} = {tex(act.definition.subs(values), act)} \]",
-        rf"\[ {lhs(d, 'derivative')} = {tex(d.derivative.subs(values), act)} \]",
-    ]
-    if d.output_form is not None:
-        lines.append(rf"\[ g(y) = {tex(d.output_form.subs(values), act)}, \quad f'(x) = g\bigl(f(x)\bigr) \]")
-    else:
-        lines.append(f"% output form {d.output_form_note}")
+    lines = []
+    for block in facts(d, substituted):
+        if block.role in ("definition", "derivative") and block.kind == "fact":
+            lines.append(rf"\[ {lhs(d, block.role)} = {tex(block.value, act)} \]")
+        elif block.role == "output form" and block.kind == "fact":
+            lines.append(rf"\[ g(y) = {tex(block.value, act)}, \quad f'(x) = g\bigl(f(x)\bigr) \]")
+        elif block.role == "output form":
+            lines.append(f"% output form {block.text}")
     return "\n".join(lines)
 
 

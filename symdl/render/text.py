@@ -9,10 +9,10 @@ from sympy import pretty as sympy_pretty
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.str import StrPrinter
 
-from symdl.budget import NOT_IN_TIME
 from symdl.catalog import Activation
 from symdl.engine.calculus import Breakpoint, Derivation
 from symdl.engine.conventions import claim
+from symdl.render.facts import facts, of
 
 
 class _OneLine(StrPrinter):
@@ -133,33 +133,31 @@ def breakpoint_line(b: Breakpoint, act: Activation, var: str = "x", values: Mapp
 
 
 def show(d: Derivation, substituted: bool) -> str:
-    """The Unicode report of ``symdl show``."""
+    """The Unicode report of ``symdl show``: the blocks of ``symdl.render.facts``, pretty-printed."""
     act = d.activation
-    values = d.valuemap if substituted else {}
-    lines = [f"{act.name}" + (f"  (also: {', '.join(act.aliases)})" if act.aliases else "")]
+    blocks = facts(d, substituted)
+    (name,) = of(blocks, "name")
+    lines = [name.text + (f"  (also: {', '.join(name.names)})" if name.names else "")]
     if act.parameters:
-        shown = ", ".join(f"{one_line(p.symbol)} = {number(d.valuemap[p.symbol])}" for p in act.parameters)
+        shown = ", ".join(f"{one_line(s)} = {number(v)}" for s, v in (b.value for b in of(blocks, "parameter")))
         lines.append(f"parameters: {shown}")
     var = "x_i" if act.is_vector else "x"
-    sections = [
-        (f"definition  f({var}) =", act.definition),
-        ("derivative  ∂f_i/∂x_j =" if act.is_vector else "derivative  f'(x) =", d.derivative),
-    ]
-    for title, expr in sections:
-        lines += ["", title, _indent(pretty(expr.subs(values)))]
-    if "the readable form of the derivative" in d.notes:
-        lines.append(f"  (as sympy.diff gives it: a readable form was {NOT_IN_TIME})")
-    lines += ["", "output form  f' = g(f),  g(y) ="]
-    if d.output_form is None:
-        lines.append(f"  {d.output_form_note}")
-    else:
-        lines.append(_indent(pretty(d.output_form.subs(values))))
-    if d.breakpoints:
-        lines += ["", "breakpoints"] + [f"  {breakpoint_line(b, act, values=d.valuemap)}" for b in d.breakpoints]
-    p = d.properties
-    if p is None:
-        lines += ["", f"properties  {d.notes.get('the properties', NOT_IN_TIME)}"]
-        return "\n".join(lines)
+    titles = {
+        "definition": f"definition  f({var}) =",
+        "derivative": "derivative  ∂f_i/∂x_j =" if act.is_vector else "derivative  f'(x) =",
+        "output form": "output form  f' = g(f),  g(y) =",
+    }
+    for role, title in titles.items():
+        lines += ["", title]
+        for block in of(blocks, role):
+            lines.append(_indent(pretty(block.value)) if block.kind == "fact" else f"  {_note(role, block.text)}")
+    points = of(blocks, "breakpoint")
+    if points:
+        lines += ["", "breakpoints"] + [f"  {breakpoint_line(b.value, act, values=d.valuemap)}" for b in points]
+    (found,) = of(blocks, "properties")
+    if found.kind != "fact":
+        return "\n".join([*lines, "", f"properties  {found.text}"])
+    p = found.value
     lines += ["", "properties" + (f"  ({p.note})" if p.note else "")]
     rows = [
         ("range", interval(p.range)),
@@ -173,6 +171,11 @@ def show(d: Derivation, substituted: bool) -> str:
     ]
     lines += [f"  {k:<13}{v}" for k, v in rows]
     return "\n".join(lines)
+
+
+def _note(role: str, text: str) -> str:
+    """A note under a formula is bracketed (the derivative as sympy.diff gave it); a missing fact is not."""
+    return f"({text})" if role == "derivative" else text
 
 
 def _indent(block: str) -> str:
