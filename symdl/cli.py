@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from symdl.budget import USER_SECONDS, budget
 from symdl.errors import BadOutput, BadParameter, SymdlError
 from symdl.files import writable_target, write_whole
 from symdl.render.json_text import json_text
@@ -134,7 +135,6 @@ def _print_derivation(d, substituted: bool, as_latex: bool, as_json: bool) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def derive(expression: str, name: str, params: tuple[str, ...], as_latex: bool, as_json: bool) -> None:
     """Derive your own activation, e.g. symdl derive "x*tanh(softplus(x))" or "max(a*x, x)" -p a=0.2."""
-    from symdl.budget import USER_SECONDS, budget
     from symdl.engine.calculus import derive as derivation
     from symdl.parse import define
 
@@ -199,7 +199,8 @@ def latex(
         raise click.UsageError("give activation names, --define NAME=EXPR or --all (not names with --all)")
     chosen = [a.name for a in CATALOGUE] if every else [activation(name).name for name in names]
     chosen += [name for name in mine if name not in chosen]
-    text = render(dict.fromkeys(chosen), fmt, Style(variable, parameters, cdot, lang), only_table)
+    with budget(USER_SECONDS):  # your own activations share one budget (the catalogue's are never timed)
+        text = render(dict.fromkeys(chosen), fmt, Style(variable, parameters, cdot, lang), only_table)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from symdl.budget import OutOfTime
 from symdl.catalog import activation
 from symdl.render import latex
 from symdl.render.blocks import Block
@@ -52,10 +53,19 @@ def blocks(name: str, style: Style = DEFAULT_STYLE) -> list[Block]:
     out += [
         Block("plot", act.name, role=said["plot"].format(name=title(act))),
         Block("heading", said["working"], 2, role="working"),
-        Block("math", row_per_line(latex.worked(name, style)), role="working"),
+        _working(name, style),
     ]
     out += [Block("text", note, role="note") for note in latex.notes(name, style)]
     return out
+
+
+def _working(name: str, style: Style) -> Block:
+    """The worked derivation; for a user's expression that ran out of its time budget, a line saying so."""
+    try:
+        return Block("math", row_per_line(latex.worked(name, style)), role="working")
+    except OutOfTime:
+        said = words(style.lang)
+        return Block("text", f"{said['working']}: {said['not_in_time']}", role="note")
 
 
 def document(names: Iterable[str], style: Style = DEFAULT_STYLE, with_table: bool = True) -> list[list[Block]]:
