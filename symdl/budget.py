@@ -60,6 +60,17 @@ def budget(seconds: float) -> Iterator[None]:
         _deadline.reset(token)
 
 
+@contextmanager
+def unbounded() -> Iterator[None]:
+    """Work on a declaration inside this block runs with no deadline, even within a user's budget (a
+    document of the catalogue and your own activation): its result must not depend on the clock."""
+    token = _deadline.set(None)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
 def active() -> bool:
     """Whether a budget is running (the work is on user input)."""
     return _deadline.get() is not None
@@ -109,4 +120,4 @@ def _child(connection: Any, step: Callable[..., Any], args: tuple[Any, ...]) -> 
         connection.close()
 
 
-__all__ = ["NOT_IN_TIME", "USER_SECONDS", "OutOfTime", "active", "budget", "clock", "guarded"]
+__all__ = ["NOT_IN_TIME", "USER_SECONDS", "OutOfTime", "active", "budget", "clock", "guarded", "unbounded"]

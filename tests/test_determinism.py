@@ -22,6 +22,7 @@ from symdl.budget import NOT_IN_TIME, OutOfTime
 from symdl.catalog import CATALOGUE
 from symdl.engine.calculus import Derivation
 from symdl.engine.output import NONE_TWO_SLOPES, NOT_FOUND
+from symdl.engine.steps import working
 
 CATALOGUE_NAMES = sorted(a.name for a in CATALOGUE)
 
@@ -106,6 +107,28 @@ def test_a_users_expression_that_runs_out_of_time_is_one_line_not_a_guess():
     assert result["raised"] == ["OutOfTime", f"late: its branches: {NOT_IN_TIME}"]
     assert result["code"] == 2
     assert result["output"] == f"symdl: late2: its branches: {NOT_IN_TIME}\n"
+
+
+def test_a_declaration_inside_a_users_budget_is_never_timed():
+    """A document of catalogue entries and your own activation runs under one budget; the catalogue's facts
+    (GELU's minimum needs the root solver) must still not depend on the clock."""
+    hostile = in_fresh_process(
+        HOSTILE,
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        import symdl
+        from symdl.budget import USER_SECONDS, budget
+        from symdl.engine.steps import working
+        from test_determinism import fingerprint
+        with budget(USER_SECONDS):
+            result = {{name: fingerprint(symdl.derive(name)) for name in ("gelu", "silu", "softmax")}}
+            result["working"] = str(working("silu").branches[0].steps[-1].expr)
+        """,
+    )
+    ordinary = json.loads(json.dumps({name: fingerprint(symdl.derive(name)) for name in ("gelu", "silu", "softmax")}))
+    assert {k: hostile[k] for k in ordinary} == ordinary
+    assert hostile["working"] == str(working("silu").branches[0].steps[-1].expr)
 
 
 def _core_then_hostile(monkeypatch, name: str, expression: str):

@@ -22,7 +22,7 @@ from typing import Any
 
 from sympy import Expr, Symbol, diff, latex, oo, simplify
 
-from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget, guarded
+from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget, guarded, unbounded
 from symdl.catalog import CATALOGUE, Activation, activation, i, x
 from symdl.engine.output import NOT_FOUND, scalar_output_form, vector_output_form, y, ys
 from symdl.engine.properties import Properties, properties, vector_properties
@@ -89,7 +89,8 @@ class Derivation:
     def derivative(self) -> Expr:
         """Symbolic in the parameters; for a vector function the Jacobian entry (i, j)."""
         if self.activation.is_vector:
-            return jacobian(self.activation)
+            with unbounded():  # vector functions are declarations
+                return jacobian(self.activation)
         return _join(self.regions, self.slopes)
 
     @cached_property
@@ -100,7 +101,8 @@ class Derivation:
     @cached_property
     def _output(self) -> tuple[Expr | None, str]:
         if self.activation.is_vector:
-            form = vector_output_form(self.activation, self.derivative)
+            with unbounded():
+                form = vector_output_form(self.activation, self.derivative)
             return form, "" if form is not None else NOT_FOUND
         self.breakpoints  # noqa: B018 - nothing is shown without them: they come before the optional facts
         found = self._optional("_output", "the output form", SHARE)
@@ -120,7 +122,8 @@ class Derivation:
     def properties(self) -> Properties | None:
         """None where not found (``notes["the properties"]`` says why: NOT_IN_TIME, or the reason)."""
         if self.activation.is_vector:
-            return vector_properties(self.activation, self.valuemap)
+            with unbounded():
+                return vector_properties(self.activation, self.valuemap)
         return self._optional("properties", "the properties")
 
     @property
@@ -160,7 +163,8 @@ class Derivation:
     def _core(self, fact: str, what: str) -> Any:
         """A fact nothing else can be shown without: ``OutOfTime`` (one line from the CLI) if not in time."""
         if self.is_declared:
-            return getattr(self, f"_find_{fact}")()
+            with unbounded():
+                return getattr(self, f"_find_{fact}")()
         try:
             return self._in_child(fact)
         except OutOfTime:
@@ -171,7 +175,8 @@ class Derivation:
         """A fact, or None with the reason in ``notes[what]`` (not found in time, or not found and why)."""
         if self.is_declared:
             try:
-                return getattr(self, f"_find_{fact}")()
+                with unbounded():
+                    return getattr(self, f"_find_{fact}")()
             except NotFound as reason:
                 self.__dict__.setdefault("_notes", {})[what] = str(reason)
                 return None

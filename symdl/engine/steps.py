@@ -36,7 +36,7 @@ from sympy import (
     tanh,
 )
 
-from symdl.budget import USER_SECONDS, budget, guarded
+from symdl.budget import USER_SECONDS, budget, guarded, unbounded
 from symdl.catalog import Activation, i, x
 from symdl.engine.calculus import Breakpoint, Derivation, derive, y, ys
 from symdl.engine.readable import readable
@@ -247,7 +247,8 @@ def working(
     d = derive(act, params)
     shown = tuple(sorted(set(shown) & set(d.valuemap), key=lambda s: s.name))
     if d.is_declared:
-        return _working(d, shown)
+        with unbounded():
+            return _working(d, shown)
     d.breakpoints, d.output_form  # noqa: B018 - each under its own budget first (the form may be not found)
     if (d, shown) not in _USERS:
         with budget(USER_SECONDS):  # a user's expression: every simplification of every step under one budget
