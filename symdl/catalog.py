@@ -27,23 +27,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
 
 from sympy import (
-    Expr,
-    Gt,
-    Indexed,
-    IndexedBase,
     Le,
     Lt,
     Ne,
     Piecewise,
     Rational,
-    S,
     Sum,
     Symbol,
     atan,
@@ -52,23 +42,13 @@ from sympy import (
     log,
     pi,
     sqrt,
-    symbols,
     tanh,
 )
-from sympy.core.numbers import Number
-from sympy.core.relational import Relational
 
+from symdl.declaration import Activation, Constraint, Param, i, j, k, n, positive, x, xs
 from symdl.errors import BadParameter, UnknownActivation
+from symdl.numbers import beyond_float64, parse_number
 from symdl.primitives import Maximum, Minimum
-
-# The variable every scalar definition is written in.
-x = Symbol("x", real=True)
-
-# Vector functions: component i of x = (x_1, ..., x_n); j is the summation
-# index, as on the lecture's softmax slide.
-xs = IndexedBase("x", real=True)
-i, j, k = symbols("i j k", integer=True, positive=True)
-n = Symbol("n", integer=True, positive=True)
 
 # Parameters.  A symbol's name is also its name on the command line.
 alpha = Symbol("alpha", positive=True)
@@ -82,326 +62,6 @@ lower = Symbol("lower", positive=True)
 upper = Symbol("upper", positive=True)
 
 
-@dataclass(frozen=True)
-class Param:
-    """A parameter: its symbol, exact default, and how it prints (the values it may take are the
-    declaration's ``constraints``)."""
-
-    symbol: Symbol
-    default: Expr
-    tex: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "default", _exact(self.default, self.symbol.name))
-
-    @property
-    def name(self) -> str:
-        return self.symbol.name
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """A condition on the parameters without which the definition is not the function it names, and why.
-
-    ``holds`` is a SymPy relation in the parameter symbols, written unevaluated where the symbol's
-    assumptions would decide it at once (``Gt(alpha, 0, evaluate=False)`` for a positive alpha), so that it
-    prints and is checked exactly against the values a user gives.
-    """
-
-    holds: Relational
-    why: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.holds, Relational):
-            raise TypeError(
-                f"constraint {self.holds!r} ({self.why}): write it unevaluated, e.g. Gt(alpha, 0, evaluate=False)"
-            )
-
-    @property
-    def symbols(self) -> set[Symbol]:
-        return self.holds.free_symbols
-
-    def __str__(self) -> str:
-        """``alpha <= 1``, ``min_val < max_val``, ``alpha != 0``: the relation as a user types values."""
-        return f"{self.holds.lhs} {self.holds.rel_op} {self.holds.rhs}"
-
-
-def _implied(symbol: Symbol) -> Constraint | None:
-    """What a parameter symbol's own assumptions require: SymPy simplifies with them, so a value against
-    them would make every derived fact wrong."""
-    if symbol.is_positive:
-        return Constraint(Gt(symbol, 0, evaluate=False), f"SymPy takes {symbol.name} to be positive")
-    if symbol.is_nonnegative:
-        return Constraint(Le(0, symbol, evaluate=False), f"SymPy takes {symbol.name} to be non-negative")
-    return None
-
-
-def _exact(number: Any, what: str) -> Expr:
-    """An exact SymPy number from an int, a Fraction-like, a decimal string or a SymPy number."""
-    if isinstance(number, float):
-        raise TypeError(f"{what}: write defaults exactly (a Rational or a decimal string), not the float {number!r}")
-    if isinstance(number, str):
-        return Rational(number)
-    value = S(number)
-    if not isinstance(value, Number) and not value.is_number:
-        raise TypeError(f"{what}: default must be a number, not {number!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class Activation:
-    """One declaration: name, definition, the LaTeX name, aliases and parameters.
-
-    ``params`` may be given as ``{symbol: default}`` or ``{symbol: Param(...)}``;
-    ``act.params`` is always ``{symbol: exact default}``.  ``constraints`` are what the parameters must meet
-    (``Activation.values`` refuses a value that breaks one); what a parameter symbol's assumptions require
-    (alpha positive: alpha > 0) is added where not declared.  ``lecture`` is the function as the lecture
-    writes it, in x and (some of) the parameters, where that differs from the definition; ``reference``
-    names where the standard definition comes from ("Klambauer et al., 2017", "PyTorch").
-    """
-
-    name: str
-    definition: Expr
-    tex: str
-    aliases: tuple[str, ...] = ()
-    parameters: tuple[Param, ...] = field(default=())
-    lecture: Expr | None = None
-    reference: tuple[str, ...] = ()
-    constraints: tuple[Constraint, ...] = ()
-
-    def __init__(
-        self,
-        name: str,
-        definition: Expr,
-        *,
-        tex: str,
-        aliases: Iterable[str] = (),
-        params: Mapping[Symbol, Any] | Iterable[Param] = (),
-        lecture: Expr | None = None,
-        reference: Iterable[str] = (),
-        constraints: Iterable[Constraint] = (),
-    ) -> None:
-        if isinstance(params, Mapping):
-            params = tuple(p if isinstance(p, Param) else Param(s, p) for s, p in params.items())
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "definition", S(definition))
-        object.__setattr__(self, "tex", tex)
-        object.__setattr__(self, "aliases", tuple(aliases))
-        object.__setattr__(self, "parameters", tuple(params))
-        object.__setattr__(self, "lecture", None if lecture is None else S(lecture))
-        object.__setattr__(self, "reference", tuple(reference))
-        for what, expr in (("definition", self.definition), ("lecture's form", self.lecture)):
-            if expr is None:
-                continue
-            unknown = expr.free_symbols - {x, i, n} - {p.symbol for p in self.parameters}
-            unknown = {s for s in unknown if not _is_index_part(s)}
-            if unknown:
-                names = ", ".join(sorted(str(s) for s in unknown))
-                raise BadParameter(f"{name}: the {what} uses {names}, which is neither x nor a declared parameter")
-        object.__setattr__(self, "constraints", _with_implied(tuple(constraints), self.parameters, name))
-        self.check(self.params)  # the defaults themselves must meet every constraint
-
-    # The public API's names (DESIGN.md): act.x, act.expr, act.params.
-    @property
-    def expr(self) -> Expr:
-        return self.definition
-
-    @cached_property
-    def is_vector(self) -> bool:
-        return self.definition.has(xs)
-
-    @property
-    def x(self) -> Symbol | IndexedBase:
-        return xs if self.is_vector else x
-
-    @property
-    def params(self) -> dict[Symbol, Expr]:
-        return {p.symbol: p.default for p in self.parameters}
-
-    def param(self, name: str) -> Param:
-        for p in self.parameters:
-            if p.name == name:
-                return p
-        have = ", ".join(p.name for p in self.parameters) or "no parameters"
-        raise BadParameter(f"{self.name} has no parameter {name!r} (it has {have})")
-
-    def values(self, overrides: Mapping[str | Symbol, Any] | None = None) -> dict[Symbol, Expr]:
-        """The parameter values to use: the defaults, with ``overrides`` applied and every constraint checked.
-
-        Every path that takes parameter values comes here (``derive``, so ``-p``/``--param``; a network
-        spec's ``parameters``; ``symdl.define``'s activations), so a value that breaks a constraint is
-        refused once, in one line naming the constraint and the value."""
-        values = self.params
-        given: dict[Symbol, Any] = {}
-        for key, raw in (overrides or {}).items():
-            p = self.param(key.name if isinstance(key, Symbol) else str(key))
-            values[p.symbol] = parse_number(raw, f"{self.name}: parameter {p.name}")
-            given[p.symbol] = raw
-        self.check(values, given)
-        return values
-
-    def check(self, values: Mapping[Symbol, Expr], given: Mapping[Symbol, Any] | None = None) -> None:
-        """``BadParameter`` naming the first constraint that ``values`` break; ``given`` is what the user
-        typed for each value (the rest are defaults)."""
-        given = {} if given is None else given
-        for c in self.constraints:
-            if c.holds.subs(values) != S.true:
-                involved = [p.symbol for p in self.parameters if p.symbol in c.symbols]
-                raise BadParameter(_broken(self.name, c, involved, values, given))
-
-    @property
-    def tex_grouped(self) -> str:
-        """The name ready for a prime: \\sigma, \\operatorname{ReLU}; (\\log\\sigma) if it is several symbols."""
-        single = re.fullmatch(r"\\[A-Za-z]+|\\operatorname\{[^{}]*\}|[A-Za-z]", self.tex)
-        return self.tex if single else f"({self.tex})"
-
-    def _repr_latex_(self) -> str:
-        from sympy import latex
-
-        return f"$\\displaystyle {self.tex}({latex(self.x)}) = {latex(self.definition)}$"
-
-
-def _is_index_part(symbol: Any) -> bool:
-    return isinstance(symbol, (Indexed, IndexedBase)) or symbol in (j, k)
-
-
-def _with_implied(declared: tuple[Constraint, ...], parameters: tuple[Param, ...], name: str) -> tuple[Constraint, ...]:
-    """The declared constraints, then those the parameter symbols' assumptions imply and no declaration states."""
-    symbols = {p.symbol for p in parameters}
-    for c in declared:
-        if not c.symbols <= symbols:
-            unknown = ", ".join(sorted(s.name for s in c.symbols - symbols))
-            raise BadParameter(f"{name}: the constraint {c} uses {unknown}, which is not a declared parameter")
-    implied = [c for c in map(_implied, (p.symbol for p in parameters)) if c is not None]
-    return declared + tuple(c for c in implied if all(c.holds != d.holds for d in declared))
-
-
-def _broken(
-    name: str, c: Constraint, involved: list[Symbol], values: Mapping[Symbol, Expr], given: Mapping[Symbol, Any]
-) -> str:
-    """One line: which values break which constraint, why it is there, and what to choose."""
-    if not given:
-        return f"{name}: its default parameters do not meet {c} ({c.why}); declare defaults that do"
-    if len(involved) == 1:
-        (s,) = involved
-        return (
-            f"{name}: parameter {s.name}={given.get(s, values[s])} is outside its valid range: it needs {c} "
-            f"({c.why}); choose a value with {c}"
-        )
-    shown = ", ".join(f"{s.name}={given[s]}" if s in given else f"{s.name}={values[s]} (default)" for s in involved)
-    return f"{name}: parameters {shown} do not meet {c} ({c.why}); choose values with {c}"
-
-
-# Numbers from user text: ASCII digits only, at most MAX_DIGITS significant digits, and a value float64 can hold
-# (no larger in magnitude than its largest finite value, and 0 or not rounded to 0: above 2**-1075).
-MAX_DIGITS = 50
-FLOAT64_MAX = Rational(int(sys.float_info.max))
-FLOAT64_ZERO = Rational(1, 2**1075)  # half the smallest subnormal: this and below round to 0
-_NUMBER = re.compile(r"\s*([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?(?:\s*/\s*([0-9]+))?\s*", re.ASCII)
-
-
-def beyond_float64(value: Expr) -> str | None:
-    """Why an exact number cannot be a float64 (too large, or not 0 but rounded to 0), or None if it can."""
-    if not value.is_Rational:
-        return None
-    if abs(value) > FLOAT64_MAX:
-        return _TOO_LARGE
-    if value != 0 and abs(value) <= FLOAT64_ZERO:
-        return _TOO_SMALL
-    return None
-
-
-_TOO_LARGE = "is beyond float64's range (about 1.8e308); write a smaller number"
-_TOO_SMALL = "is not 0 but float64 rounds it to 0 (below about 2.5e-324); write 0 or a larger number"
-
-
-def _shown(raw: Any) -> str:
-    """RAW as the user wrote it, cut to one short line: a 5000-digit literal is not echoed back."""
-    if isinstance(raw, int) and raw.bit_length() > 200:
-        return f"an integer of {len(str(abs(raw))) if raw.bit_length() < 10_000 else 'more than 3000'} digits"
-    text = repr(str(raw))
-    return text if len(text) <= 40 else f"{text[:24]}...{text[-8:]} ({len(str(raw))} characters)"
-
-
-def _decimal(whole: str, fraction: str, exponent: str) -> tuple[int, int]:
-    """Digits WHOLE.FRACTION times 10**EXPONENT as (significant digits, power of ten), converting at most
-    MAX_DIGITS digits to an int; an exponent of six digits or more stands for a power beyond any float64."""
-    digits = (whole + fraction).lstrip("0")
-    significant = digits.rstrip("0")
-    if len(significant) > MAX_DIGITS:
-        raise _TooLong(len(significant))
-    shift = exponent.lstrip("+-").lstrip("0")
-    scale = int(exponent or "0") if len(shift) < 6 else (-1 if exponent.startswith("-") else 1) * 10**100
-    return int(significant or "0"), scale - len(fraction) + len(digits) - len(significant)
-
-
-class _TooLong(Exception):
-    """A literal with more significant digits than MAX_DIGITS (its count is the argument)."""
-
-
-def parse_number(raw: Any, what: str) -> Expr:
-    """An exact rational from user text ("0.2", "1/4", "-3", "1e-2") or a Python number.
-
-    User text never reaches ``sympify``: only this pattern is accepted, in ASCII digits, with at most
-    ``MAX_DIGITS`` significant digits and a value float64 can hold (``beyond_float64``).
-    """
-    if isinstance(raw, bool):
-        raise BadParameter(f"{what}: expected a number, got {raw!r}")
-    if isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            raise BadParameter(f"{what}: expected a finite number, got {raw!r}")
-        return Rational(repr(raw))
-    if isinstance(raw, int) and raw.bit_length() > 1100:  # before any conversion to text or SymPy
-        raise BadParameter(f"{what}: {_shown(raw)} {_TOO_LARGE}")
-    if isinstance(raw, (int, Rational)):
-        number = S(raw)
-        if number.is_Integer and len(str(abs(number)).rstrip("0")) > MAX_DIGITS:
-            raise BadParameter(f"{what}: {_shown(raw)} has more than {MAX_DIGITS} significant digits; round it")
-    else:
-        number = _number_from_text(str(raw), what, _shown(raw))
-    problem = beyond_float64(number)
-    if problem:
-        raise BadParameter(f"{what}: {_shown(raw)} {problem}")
-    return number
-
-
-def _number_from_text(text: str, what: str, shown: str) -> Expr:
-    """The exact value of TEXT, a decimal or a fraction such as 1/3; a BadParameter naming WHAT and SHOWN if none."""
-    match = _NUMBER.fullmatch(text)
-    if not match or not (match.group(2) or match.group(3)):
-        foreign = next((c for c in text if not c.isascii()), None)
-        if foreign is not None:
-            raise BadParameter(
-                f"{what}: {shown} has {foreign!r}, which is not ASCII; write numbers with the digits 0-9, "
-                "e.g. 0.2 or 1/4"
-            )
-        raise BadParameter(f"{what}: expected a number such as 0.2 or 1/4, got {shown}")
-    sign, whole, fraction, exponent, denominator = match.groups()
-    try:
-        top, power = _decimal(whole, fraction or "", exponent or "")
-        bottom, down = _decimal(denominator, "", "") if denominator is not None else (1, 0)
-    except _TooLong as error:
-        raise BadParameter(
-            f"{what}: {shown} has {error.args[0]} significant digits; symdl reads at most {MAX_DIGITS}: round it"
-        ) from None
-    if bottom == 0:
-        raise BadParameter(f"{what}: {shown} divides by zero")
-    if top == 0:
-        return S.Zero
-    power -= down
-    magnitude = power + len(str(top)) - len(str(bottom))  # log10 of the value, within 2
-    if not -340 < magnitude < 320:  # far outside float64: 10**power is never built
-        raise BadParameter(f"{what}: {shown} {_TOO_LARGE if magnitude > 0 else _TOO_SMALL}")
-    number = Rational(top, bottom) * Rational(10) ** power
-    return -number if sign == "-" else number
-
-
-def positive(symbol: Symbol, why: str) -> Constraint:
-    """symbol > 0, kept unevaluated (a positive symbol would make it True at once)."""
-    return Constraint(Gt(symbol, 0, evaluate=False), why)
-
-
-# The leak of LeakyReLU, PReLU and RReLU: max(a x, x) is x for x > 0 and a x for x < 0 only while a <= 1.
 _LEAK = (
     Constraint(Le(alpha, 1), "max(αx, x) is the leaky x-or-αx only for α ≤ 1; beyond, it picks αx for x > 0"),
     positive(alpha, "a leak: α = 0 is ReLU and α < 0 makes it non-monotonic"),
@@ -620,3 +280,26 @@ def register(act: Activation) -> Activation:
         raise BadParameter(f"{act.name!r} is already a catalogue activation; choose another name")
     _CUSTOM[key] = act
     return act
+
+
+# The declaration's records and the number reader, where the modules that use the catalogue find them.
+__all__ = [
+    "CATALOGUE",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "Activation",
+    "Constraint",
+    "Param",
+    "activation",
+    "beyond_float64",
+    "i",
+    "j",
+    "k",
+    "n",
+    "name_key",
+    "names",
+    "parse_number",
+    "register",
+    "x",
+    "xs",
+]
