@@ -11,9 +11,13 @@ The public API (stable; see DESIGN.md)::
     symdl.define("mysoft", "x*tanh(softplus(x))")  a custom activation, usable everywhere
     symdl.loss("cross_entropy")   a loss declaration (mse, bce, cross_entropy)
     symdl.backpropagate(symdl.lecture_network())  loss, gradients three ways, one update, checked
+    symdl.plot("elu")             f and f' in one matplotlib figure (loaded on first use: matplotlib is not
+                                  imported by ``import symdl``)
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from symdl.catalog import Activation, activation, names
 from symdl.engine.calculus import Derivation, derivative, derive, output_form
@@ -23,6 +27,19 @@ from symdl.network.losses import loss
 from symdl.network.spec import Network, lecture_network
 from symdl.numeric.compile import numpy_function
 from symdl.parse import BadExpression, define
+
+if TYPE_CHECKING:
+    from symdl.figures.plot import plot
+
+
+def __getattr__(name: str) -> Any:
+    """``symdl.plot``, imported on first use so that ``import symdl`` does not import matplotlib."""
+    if name == "plot":
+        from symdl.figures.plot import plot
+
+        return plot
+    raise AttributeError(f"module 'symdl' has no attribute {name!r}")
+
 
 __all__ = [
     "Activation",
@@ -45,4 +62,5 @@ __all__ = [
     "names",
     "numpy_function",
     "output_form",
+    "plot",
 ]

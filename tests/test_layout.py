@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "symdl"
 
 # A module may import from its own stage or a lower one.  numeric and network are one stage (a network
 # applies compiled activations); render is above both; the command line above everything.
-STAGES = {"engine": 1, "numeric": 2, "network": 2, "render": 3, "cli": 4, "__main__": 4}
+STAGES = {"engine": 1, "numeric": 2, "network": 2, "render": 3, "figures": 3, "cli": 4, "__main__": 4}
 
 
 def modules() -> dict[str, Path]:
