@@ -19,6 +19,8 @@ ROWS_PER_FRAME = 8
 # the height a formula may take beside the plot, by its role; the worked derivation's across the frame
 HEIGHT = {"definition": 0.12, "derivative": 0.17, "jacobian": 0.13}
 WORKING_HEIGHT = {False: 0.42, True: 0.38}  # by whether a Jacobian matrix sits above it
+# the widths of the formulas' column and the plot's (whose height templates.MACROS bounds)
+FORMULA_WIDTH, PLOT_WIDTH = 0.6, 0.38
 
 
 def frame(name: str, style: Style = DEFAULT_STYLE) -> str:
@@ -41,10 +43,10 @@ def _frame(part: list[Block]) -> str:
         [
             rf"\begin{{frame}}[t]{{{title}}}",
             r"\begin{columns}[T,onlytextwidth]",
-            r"\begin{column}{0.68\textwidth}",
+            rf"\begin{{column}}{{{FORMULA_WIDTH}\textwidth}}",
             *formulas,
             r"\end{column}",
-            r"\begin{column}{0.3\textwidth}",
+            rf"\begin{{column}}{{{PLOT_WIDTH}\textwidth}}",
             rf"\symdlplot{{{plot.text}}}{{{plot.role}}}",
             r"\end{column}",
             r"\end{columns}",

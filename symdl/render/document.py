@@ -15,7 +15,7 @@ _ARTICLE: dict[str, Rule] = {
     "heading": lambda b, s: rf"\{'section' if b.level == 1 else 'subsection'}*{{{b.text}}}",
     "math": lambda b, s: rf"\symdlshow{{{b.text}}}",
     "text": lambda b, s: f"{b.text}\n" if b.role == "note" else b.text,
-    "plot": lambda b, s: None,
+    "plot": lambda b, s: rf"\symdlfigure{{{b.text}}}",  # figures/NAME.pdf where it exists (symdl plot)
     "table": lambda b, s: table_section(b.names, s),
 }
 # each block as the snippet writes it: display math and notes, the activation's name as a comment

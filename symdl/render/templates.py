@@ -2,7 +2,9 @@
 
 Korean compiles with pdfLaTeX and kotex (texlive-lang-korean, UnFonts); XeLaTeX is not needed.
 Each formula is set by ``\\symdlshow`` / ``\\symdlfit``: scaled down (never up) to the line width
-(and, on a slide, to a height), so a long derivative never runs off the page.
+(and, on a slide, to a height), so a long derivative never runs off the page.  An activation's plot is
+``figures/NAME.pdf`` beside the document (``symdl plot NAME`` writes it): a slide shows it with
+``\\symdlplot`` (a labelled box until it exists), an article with ``\\symdlfigure`` (nothing until it exists).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ MACROS = r"""\newcommand{\symdlshow}[1]{\par\smallskip\noindent%
 \newcommand{\symdlfit}[2]{\par\noindent%
   \begin{adjustbox}{max width=\linewidth,max totalheight=#1,center}$\displaystyle #2$\end{adjustbox}\par}
 \newcommand{\symdlplot}[2]{\IfFileExists{figures/#1.pdf}%
-  {\includegraphics[width=\linewidth]{figures/#1.pdf}}%
+  {\includegraphics[width=\linewidth,height=0.32\textheight,keepaspectratio]{figures/#1.pdf}}%
   {\fbox{\parbox[c][0.3\textheight][c]{0.9\linewidth}%
     {\centering\scriptsize #2\\ \adjustbox{max width=\linewidth}{\texttt{figures/\detokenize{#1}.pdf}}}}}}
+\newcommand{\symdlfigure}[1]{\IfFileExists{figures/#1.pdf}%
+  {\par\begin{center}\includegraphics[width=0.6\linewidth]{figures/#1.pdf}\end{center}}{}}
 """
 
 STANDALONE = r"""\documentclass[11pt]{{article}}
