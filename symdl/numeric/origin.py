@@ -28,7 +28,7 @@ from sympy import Add, Expr, lambdify, preorder_traversal, series
 
 from symdl.catalog import x
 from symdl.errors import DerivationError
-from symdl.functions import as_mpmath
+from symdl.functions import as_mpmath, ufuncs
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _parity(expr: Expr) -> int:
 
 def _radius(node: Expr) -> float:
     """Largest |x| where direct evaluation misses the bound / 4, times 2 (a power of two)."""
-    direct = lambdify(x, node, modules="numpy")
+    direct = lambdify(x, node, modules=[{key: fn for key, (_, fn) in ufuncs().items()}, "numpy"])  # hypot1, ...
     exact = as_mpmath(x, node)
     slope = as_mpmath(x, node.diff(x))
     worst = 0.0

@@ -19,12 +19,28 @@ c + c tanh(u), c - c tanh(u)          2c expit(2u), 2c expit(-2u)
 c - c tanh(u)^2                       c / cosh(u)^2
 expit(v) expit(-v)                    1 / (4 cosh(v/2)^2)
 c + c erf(u), c - c erf(u)            2c Phi(sqrt(2) u), 2c Phi(-sqrt(2) u)
+expit(v)^k, k not an integer          exp(-k softplus(-v))  (sqrt(1 + e^x): no 1/0 far out)
 log(1 + u)                            log1p(u)
+log(cosh u)                           log_cosh(u)  (cosh u rounds to 1 near 0)
 ====================================  =======================================
+
+Growth is the other failure: u^2 overflows past |u| = 1.3e154 while sqrt(1 + u^2) ~ |u|
+and log(1 + u^2) ~ 2 log|u| are floats, and x^2/cosh(x)^2 is inf/inf at 1e200.
+``balanced`` rewrites a stable form for the compiler's careful fallback, taken only
+where the stable form fails at the extremes (so what passes keeps its faster code):
+
+====================================  =======================================
+sqrt(a + b u^2), 1/(a + b u^2)^k      sqrt(a) hypot1(sqrt(b/a) u), to its power
+log(a + b u^2), log1p(b u^2)          log a + log1p_sq(sqrt(b/a) u)
+e^a e^b                               e^(a + b)
+====================================  =======================================
+
+(a, b > 0; u^2 may be written v^4, ...), with products that divide as they multiply
+(``symdl.numeric.codegen``): x/(1 + x^2) is x/h/h, never h*h.
 
 Every rule is an identity; ``elementary`` undoes the primitives so tests can
 check the rewritten expression against the original.  The rules of one function
-(the sums in exp, tanh and erf, log's log1p) are part of its record in
+(the sums in exp, tanh and erf, log's log1p and log_cosh) are part of its record in
 ``symdl.functions``, beside the stable primitives themselves; the products are here.
 """
 
@@ -43,9 +59,12 @@ from sympy import (
     cosh,
     exp,
     expand_func,
+    log,
+    sqrt,
 )
+from sympy.codegen.cfunctions import log1p
 
-from symdl.functions import BY_KEY, PRIMITIVES, as_mpmath, expit
+from symdl.functions import BY_KEY, PRIMITIVES, as_mpmath, expit, hypot1, log1p_sq, softplus
 
 
 def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
@@ -62,6 +81,50 @@ def elementary(expr: Expr) -> Expr:
     return expand_func(expr.rewrite(exp))
 
 
+def balanced(expr: Expr, divisors: bool = True) -> Expr:
+    """A stable form safe from growth (the second table of the module docstring), for balanced products;
+    ``divisors=False`` keeps 1/(a + b u^2)^k as it is (x^2/(1 + x^2)^2 is x/q*x/q: where q overflows the
+    value is below every float anyway, and q is more accurate than h*h near 0)."""
+    return bottom_up(expr, lambda node: _grown(node, divisors))
+
+
+def _grown(node: Expr, divisors: bool) -> Expr:
+    exps = [f for f in Mul.make_args(node) if isinstance(f, exp)] if isinstance(node, Mul) else []
+    if len(exps) > 1:  # e^a e^b = e^(a + b): e^x e^(-softplus(x)/2) is inf * 0 far out, e^(x - softplus(x)/2) is not
+        rest = [f for f in Mul.make_args(node) if not isinstance(f, exp)]
+        return Mul(*rest, exp(Add(*(f.args[0] for f in exps))))
+    if isinstance(node, Pow) and ((2 * node.exp).is_odd or (divisors and node.exp.is_Integer and node.exp.is_negative)):
+        quadratic = _quadratic(node.base)
+        if quadratic is not None:  # (a + b u^2)^(k/2) = (sqrt(a) hypot1(sqrt(b/a) u))^k
+            a, b, u = quadratic
+            return (sqrt(a) * hypot1(sqrt(b / a) * u)) ** (2 * node.exp)
+    if isinstance(node, log1p):
+        quadratic = _quadratic(1 + node.args[0])
+        if quadratic is not None and quadratic[0] == 1:  # log1p(b u^2) = log1p_sq(sqrt(b) u)
+            return log1p_sq(sqrt(quadratic[1]) * quadratic[2])
+    if isinstance(node, log):
+        base, k = node.args[0].as_base_exp()
+        quadratic = _quadratic(base)
+        if quadratic is not None:  # log((a + b u^2)^k) = k (log a + log1p_sq(sqrt(b/a) u))
+            a, b, u = quadratic
+            return k * (log(a) + log1p_sq(sqrt(b / a) * u))
+        if isinstance(base, hypot1):  # log(hypot1(u)^k) = k log1p_sq(u) / 2
+            return k * log1p_sq(base.args[0]) / 2
+    return node
+
+
+def _quadratic(expr: Expr) -> tuple[Expr, Expr, Expr] | None:
+    """expr = a + b u^2 with a, b > 0 (u not a number; u^2 may be written v^4, ...): (a, b, u), else None."""
+    if not isinstance(expr, Add) or len(expr.args) != 2:
+        return None
+    for a, term in (expr.args, expr.args[::-1]):
+        b, rest = term.as_coeff_Mul()
+        u, power = rest.as_base_exp()
+        if a.is_positive and b.is_positive and power.is_even and not u.is_number:
+            return a, b, u ** (power / 2)
+    return None
+
+
 def stabilize(expr: Expr) -> Expr:
     """Apply the rules of the module docstring bottom-up until nothing changes."""
     previous = None
@@ -76,6 +139,10 @@ def _rewrite(node: Expr) -> Expr:
         return _rewrite_add(node)
     if isinstance(node, Mul):
         return _rewrite_mul(node)
+    if isinstance(node, Pow) and not node.exp.is_integer:  # sqrt(1/expit(-u)) is a power of a power
+        inner, power = node.base.as_base_exp()
+        if isinstance(inner, expit):  # expit(v)^-k = (1 + e^-v)^k = e^(k softplus(-v)), as expit > 0
+            return exp(-power * node.exp * softplus(-inner.args[0]))
     record = BY_KEY.get(type(node).__name__) if isinstance(node, Function) else None
     if record is not None and record.rewrite is not None:  # log(1 + u) -> log1p(u), ...
         return record.rewrite(node)
@@ -139,4 +206,4 @@ def _rewrite_mul(node: Mul) -> Expr:
     return node
 
 
-__all__ = ["elementary", "mpmath_function", "stabilize"]
+__all__ = ["balanced", "elementary", "mpmath_function", "stabilize"]
