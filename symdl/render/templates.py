@@ -26,7 +26,7 @@ MACROS = r"""\newcommand{\symdlshow}[1]{\par\smallskip\noindent%
   {\fbox{\parbox[c][0.3\textheight][c]{0.9\linewidth}%
     {\centering\scriptsize #2\\ \adjustbox{max width=\linewidth}{\texttt{figures/\detokenize{#1}.pdf}}}}}}
 \newcommand{\symdlfigure}[1]{\IfFileExists{figures/#1.pdf}%
-  {\par\begin{center}\includegraphics[width=0.6\linewidth]{figures/#1.pdf}\end{center}}{}}
+  {\par\begin{center}\includegraphics[width=0.45\linewidth]{figures/#1.pdf}\end{center}}{}}
 """
 
 STANDALONE = r"""\documentclass[11pt]{{article}}
