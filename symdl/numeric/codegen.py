@@ -9,6 +9,10 @@ they never change an array's dtype).
 
 Integer powers are products (``x**3`` is ``x*x*x``; ``numpy.power`` with an
 integer exponent is a libm call per element), negative powers divisions.
+A *balanced* emitter (what the compiler falls back on when a kernel overflows
+before its end) divides as it multiplies: ``x**2/cosh(x)**2`` is
+``x/cosh(x)*x/cosh(x)``, never ``inf/inf`` at x = 1e200, and ``x/h**2`` is
+``x/h/h``, never ``h*h``.
 The function each SymPy class becomes is its record's in ``symdl.functions``.
 ``expit``, ``softplus`` and ``log_expit`` have fast NumPy forms there, built on SIMD
 ``exp`` (SciPy's ufuncs are several times slower): ``1/(1 + exp(-u))`` is
@@ -67,6 +71,8 @@ NAMESPACE: dict[str, Any] = {name: fn for name, fn in UFUNCS.values()} | {
     "full": np.full,
     "sign": np.sign,
     "flatnonzero": np.flatnonzero,
+    "isinf": np.isinf,
+    "where": np.where,
 }
 
 
@@ -87,7 +93,8 @@ class Emitter:
     expression allocates one array per live value, not per operation.
     """
 
-    def __init__(self, arrays: set[Symbol], names: Mapping[Symbol, str], prefix: str) -> None:
+    def __init__(self, arrays: set[Symbol], names: Mapping[Symbol, str], prefix: str, balanced: bool = False) -> None:
+        self.balanced = balanced  # products divide as they multiply (see the module docstring)
         self.arrays = set(arrays)  # symbols bound to arrays (x, shared temporaries)
         self.names = dict(names)  # symbol -> name in the code (x, p0, ...)
         self.lines: list[str] = []
@@ -107,7 +114,10 @@ class Emitter:
         may be overwritten at their last use.
         """
         expr = nfloat(expr, 17, exponent=False)
-        temps, (reduced,) = cse(expr, symbols=(Symbol(f"_s{n}") for n in count()))
+        if self.balanced:  # cse would take 1/h^4 out of x^2/h^4 + 1/h^4 and leave x^2 * (1/h^4) to overflow
+            temps, reduced = [], expr
+        else:
+            temps, (reduced,) = cse(expr, symbols=(Symbol(f"_s{n}") for n in count()))
         self.ops = []
         inputs = {}
         for symbol in self.arrays:
@@ -233,6 +243,8 @@ class Emitter:
                 denominator.append(base ** (-exponent))
             else:
                 numerator.append(f)
+        if self.balanced and denominator:
+            return self.balanced_mul(coeff, numerator, denominator)
         if numerator:
             acc = self.value(numerator[0])
             if coeff.is_number and abs(coeff) < 1 and len(numerator) + len(denominator) > 1:
@@ -252,11 +264,41 @@ class Emitter:
             acc = self.op("multiply", acc, f"({self.scalar(coeff)})")
         return acc
 
+    def balanced_mul(self, coeff: Expr, numerator: list[Expr], denominator: list[Expr]) -> str:
+        """coeff * prod(numerator) / prod(denominator), one factor at a time, a division after each
+        multiplication: a growing factor meets a growing divisor before either product overflows."""
+        ups, downs = self.unit_factors(numerator), self.unit_factors(denominator)
+        if ups:
+            acc = ups.pop(0)
+        else:
+            acc, coeff = f"({self.scalar(coeff)})", Rational(1)
+        while downs or ups:
+            if downs:
+                acc = self.op("divide", acc, downs.pop(0))
+            if ups:
+                acc = self.op("multiply", acc, ups.pop(0))
+        if coeff == -1:
+            return self.op("negative", acc)
+        return acc if coeff == 1 else self.op("multiply", acc, f"({self.scalar(coeff)})")
+
+    def unit_factors(self, factors: list[Expr]) -> list[str]:
+        """The SSA values of the factors, an integer power b**k (k <= 8) as k copies of b."""
+        values = []
+        for f in factors:
+            base, exponent = f.as_base_exp()
+            if exponent.is_Integer and 1 <= exponent <= 8:
+                values += [self.value(base)] * int(exponent)
+            else:
+                values.append(self.value(f))
+        return values
+
     def pow(self, expr: Pow) -> str:
         base, exponent = expr.args
         if not exponent.is_number:
             return self.op("power", self.value(base), f"({self.scalar(exponent)})")
         if exponent.is_negative:
+            if self.balanced:
+                return self.balanced_mul(Rational(1), [], [base ** (-exponent)])
             return self.op("divide", "1.0", self.value(base ** (-exponent)))
         name = self.value(base)
         if exponent == 1:

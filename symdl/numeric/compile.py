@@ -5,19 +5,25 @@ The pipeline, for an activation, its derivative or any expression in x:
 1. **Regions** (``symdl.engine.regions``): a piecewise expression becomes its
    branches and the intervals they hold on.
 2. **Stable primitives** (``symdl.numeric.stable``): each branch is rewritten
-   (expit, log_expit, expm1, Phi, hypot, ...), so no formula cancels or
+   (expit, log_expit, expm1, Phi, log_cosh, ...), so no formula cancels or
    overflows where a stable one exists.
 3. **Code**: each branch is printed as NumPy/SciPy code, common
    subexpressions once, constants folded.  A branch is evaluated on its input
    clipped to its own interval, so a branch that is not selected can never
    overflow (ELU's ``expm1`` never sees x > 0).  Branches are joined with
    ``numpy.where``; piecewise constants become a sum of ``heaviside`` steps.
-4. **Probing**: the kernel is run once at the extremes (+-inf and the
-   largest floats of each dtype) and compared with the symbolic limits.  On a
-   side where it fails (``0 * inf``: GELU at -inf, GELU-tanh's derivative at
-   1e300) the limit there is finite, so the input is clipped at the point
-   where the function has reached its limit to the last bit, found with
-   mpmath.  A side that fails with an infinite limit is a compiler error.
+4. **Probing**: the kernel is run once at the extremes (+-inf, the largest
+   float and powers of ten below it) and compared with the symbolic limits and
+   with mpmath.  On a side where it fails (``0 * inf``: GELU at -inf, GELU-tanh's
+   derivative at 1e300) with a finite limit reached within the floats, the input
+   is clipped at the point where the function has reached its limit to the last
+   bit, found with mpmath.  Where that is not so (an intermediate overflows before
+   the end: ``x*x`` in sqrt(1 + x^2) past 1.3e154, ``inf/inf`` in x^2/cosh(x)^2)
+   the **careful fallback** takes over: forms safe from growth (hypot1, log1p_sq,
+   ``symdl.numeric.stable.balanced``) measured out to the largest floats
+   (``symdl.numeric.forms``), products that divide as they multiply
+   (``symdl.numeric.codegen``), and +-inf given the limits; clipped again where a
+   side still fails.  A side nothing passes is refused in one line.
 
 Inputs: Python scalars, lists, 0-d and n-d arrays; float16/32/64 keep their
 dtype (integers become float64).  float16 and float32 are computed in float64
@@ -34,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import mpmath
@@ -66,10 +72,16 @@ def _probe_points(dtype: type, side: int) -> np.ndarray:
     return np.array([sign * m for m in mags], dtype=dtype)
 
 
+# At the probes a value is far off (an overflow before the end: x/(1 + x^2) is 0 at 1e200, not 1e-200)
+# when it misses the exact value by more than this, relatively, or by more than _PROBE_TINY absolutely.
+_PROBE_REL = 2.0**-20
+_PROBE_TINY = 1e-300
+
+
 def _fails(kernel: Callable, values: list[float], limit_value: Expr, bounds, side: int, exact: Callable) -> bool:
-    """Whether the kernel warns, gives NaN, misses the limit at inf, or overflows where the exact value
-    is a float, on one side (``exact``: mpmath function of x).  Kernels compute in float64 only: float16
-    and float32 inputs are computed in float64 and rounded once."""
+    """Whether the kernel warns, gives NaN, misses the limit at inf, or is far off (inf included) where
+    the exact value is a float, on one side (``exact``: mpmath function of x).  Kernels compute in float64
+    only: float16 and float32 inputs are computed in float64 and rounded once."""
     points = _probe_points(np.float64, side)
     oscillates = isinstance(limit_value, AccumBounds)  # sin x has no limit: no value at inf to miss
     if oscillates:
@@ -89,11 +101,17 @@ def _fails(kernel: Callable, values: list[float], limit_value: Expr, bounds, sid
         return True
     big = float(np.finfo(np.float64).max)
     for point, got in zip(points, finite, strict=True):
-        if np.isinf(got):
+        try:
             with mpmath.workdps(30):
                 true = exact(mpmath.mpf(float(point)))
-            if abs(true) <= big:  # inf only where the exact value is beyond the float range
+        except (OverflowError, ValueError, ZeroDivisionError):  # mpmath's ncdf at 1e300: no reference there
+            if np.isinf(got):
                 return True
+            continue
+        if abs(true) > big:  # inf only where the exact value is beyond the float range
+            continue
+        if np.isinf(got) or abs(got - true) > max(_PROBE_TINY, _PROBE_REL * abs(true)):
+            return True
     return False
 
 
@@ -204,8 +222,13 @@ def _bounds(f: NumericFunction, values: tuple[float, ...]) -> tuple[float, float
     return lo, hi
 
 
-def _build(name: str, expr: Expr, params, names, regs, clamp, values, form) -> NumericFunction:
-    source = kernel_source(expr, regs, names, clamp, values, form)
+def _build(name: str, expr: Expr, params, names, regs, clamp, values, form, careful=None) -> NumericFunction:
+    """``form(branch, region, far)``; ``careful``: None, or the limits at -inf and +inf for the careful
+    fallback (``_probed``): forms measured far, products balanced, +-inf given the limits."""
+    if careful is None:
+        source = kernel_source(expr, regs, names, clamp, values, lambda e, r: form(e, r, False))
+    else:
+        source = kernel_source(expr, regs, names, clamp, values, lambda e, r: form(e, r, True), True, careful)
     namespace = dict(NAMESPACE)
     exec(compile(source, f"<symdl {name}>", "exec"), namespace)
     return NumericFunction(name, expr, params, source, namespace["kernel"], clamp)
@@ -214,8 +237,9 @@ def _build(name: str, expr: Expr, params, names, regs, clamp, values, form) -> N
 def compile_expression(name: str, expr: Expr, defaults: Mapping[Symbol, Expr]) -> NumericFunction:
     """Compile an expression in x (parameters default to ``defaults``); see the module docstring.
 
-    Branches take their most accurate measured form (``symdl.numeric.forms``); if that form cannot
-    be made to pass the probes at the extremes, the plain stable form is used instead.
+    Branches take their most accurate measured form (``symdl.numeric.forms``; measured far, for the
+    careful fallback); if that form cannot be made to pass the probes at the extremes, the plain
+    stable form is used instead.
     """
     symbols = sorted((expr.free_symbols - {x}) | set(defaults), key=lambda s: s.name)  # all: f' takes f's parameters
     missing = [s.name for s in symbols if s not in defaults]
@@ -224,37 +248,77 @@ def compile_expression(name: str, expr: Expr, defaults: Mapping[Symbol, Expr]) -
     names = {s: f"p{n}" for n, s in enumerate(symbols)}
     params = tuple((s.name, s, defaults[s]) for s in symbols)
     regs = regions(expr, x, defaults)
-    chosen: dict[tuple[Expr, Expr], Expr] = {}
+    chosen: dict[tuple[Expr, Expr, bool], Expr] = {}
 
-    def measured(branch: Expr, region: Region) -> Expr:
-        key = (branch, region.interval(defaults))
+    def measured(branch: Expr, region: Region, far: bool) -> Expr:
+        key = (branch, region.interval(defaults), far)
         if key not in chosen:
-            chosen[key] = best(branch, region.interval(defaults), defaults, single_kernel)
+            kernel = partial(single_kernel, balanced=far)
+            chosen[key] = best(branch, region.interval(defaults), defaults, kernel, far)
         return chosen[key]
+
+    def plain(branch: Expr, region: Region, far: bool) -> Expr:
+        return stabilize(branch)
 
     try:
         return _probed(name, expr, params, names, regs, defaults, measured)
     except DerivationError:
-        return _probed(name, expr, params, names, regs, defaults, lambda branch, _: stabilize(branch))
+        return _probed(name, expr, params, names, regs, defaults, plain, careful=False)
 
 
-def _probed(name: str, expr: Expr, params, names, regs, defaults, form) -> NumericFunction:
-    """The kernel, clamped at a saturation point on each side where the probes at the extremes fail."""
-    plain = _build(name, expr, params, names, regs, (False, False), defaults, form)
+def _probed(name: str, expr: Expr, params, names, regs, defaults, form, careful: bool = True) -> NumericFunction:
+    """The kernel that passes the probes at the extremes: as printed; else clamped at a saturation point
+    on each failing side (a finite limit reached within the floats); else (``careful``) its forms measured
+    far, balanced (products divide as they multiply, +-inf give the limits), clamped where that still
+    fails.  Else one line: which side."""
     values = [float(v) for _, _, v in params]
     limits = _limits(expr, defaults)
     exact = mpmath_function(expr, defaults)
-    failing = tuple(_fails(plain.kernel, values, limits[side], (0.0, 0.0), side, exact) for side in (0, 1))
-    if not any(failing):
-        return plain
-    for side in (0, 1):
-        if failing[side] and not limits[side].is_finite:
-            raise DerivationError(f"{name}: cannot evaluate near {'-' if side == 0 else '+'}inf (limit {limits[side]})")
-    clamped = _build(name, expr, params, names, regs, failing, defaults, form)
-    bounds = clamped.bounds(tuple(values))
-    if any(_fails(clamped.kernel, values, limits[side], bounds, side, exact) for side in (0, 1)):
-        raise DerivationError(f"{name}: still fails at the extremes after clamping")
-    return clamped
+
+    def failing(f: NumericFunction, bounds=(0.0, 0.0)) -> tuple[bool, bool]:
+        return tuple(_fails(f.kernel, values, limits[side], bounds, side, exact) for side in (0, 1))
+
+    def passing(careful) -> tuple[NumericFunction | None, tuple[bool, bool]]:
+        """The kernel if it passes, else clamped on each failing side that saturates, if that passes."""
+        f = _build(name, expr, params, names, regs, (False, False), defaults, form, careful)
+        sides = failing(f)
+        if not any(sides):
+            return f, sides
+        if any(sides[side] and not limits[side].is_finite for side in (0, 1)):
+            return None, sides
+        f = _build(name, expr, params, names, regs, sides, defaults, form, careful)
+        try:
+            bounds = f.bounds(tuple(values))
+        except DerivationError:  # the limit is not reached within the floats (x/(1 + x^2) -> 0)
+            return None, sides
+        return (None if any(failing(f, bounds)) else f), sides
+
+    found, sides = passing(None)
+    ends = _ends(expr, defaults, limits) if found is None and careful else None
+    if ends is not None:
+        try:
+            found, _ = passing(ends)
+        except DerivationError:  # no form measured far is accurate everywhere
+            found = None
+    if found is None:
+        side = sides.index(True)
+        where = f"{'-' if side == 0 else '+'}inf (limit {limits[side]})"
+        raise DerivationError(f"{name}: cannot evaluate near {where}: an intermediate overflows in every form tried")
+    return found
+
+
+def _ends(expr: Expr, defaults: Mapping[Symbol, Expr], limits: tuple[Expr, Expr]) -> tuple[Expr, Expr] | None:
+    """The limits at -inf and +inf in the parameters, for a kernel to write (None if SymPy cannot say)."""
+    if not defaults:
+        return limits
+    try:
+        ends = _limits(expr, {})
+    except (NotImplementedError, ValueError, TypeError, DerivationError):  # pragma: no cover - SymPy gaps
+        return None
+    same = all(
+        end.free_symbols <= set(defaults) and end.subs(defaults) == at for end, at in zip(ends, limits, strict=True)
+    )
+    return ends if same else None
 
 
 @cache

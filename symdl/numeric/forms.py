@@ -12,6 +12,12 @@ equivalent forms (the exponential rewrite factored, cancelled or put
 together, each stable or as is, and as nested products in e^x); the cheapest
 of those comfortably inside wins (its emitted operations, transcendental ones
 weighed as several: the same choice on every run), else the most accurate.
+
+The compiler's careful fallback (a kernel that fails at the extremes,
+``symdl.numeric.compile``) measures ``far``: also out to the largest floats,
+every form made safe from growth (``symdl.numeric.stable.balanced``) and compiled
+with balanced products, and one more candidate, the numerator spread over the
+denominator: (1 - x^2)/(1 + x^2)^2 is 1/h^4 - x*x/h^4, where 1 - x^2 alone overflows.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from collections.abc import Callable, Mapping
 import mpmath
 import numpy as np
 from sympy import (
+    Add,
     Expr,
     Interval,
     Mul,
@@ -29,6 +36,7 @@ from sympy import (
     cancel,
     diff,
     exp,
+    expand,
     factor,
     fraction,
     horner,
@@ -39,10 +47,15 @@ from sympy import (
 
 from symdl.catalog import x
 from symdl.engine.regions import as_piecewise
+from symdl.errors import DerivationError
 from symdl.numeric.codegen import UFUNCS
-from symdl.numeric.stable import mpmath_function, stabilize
+from symdl.numeric.stable import balanced, mpmath_function, stabilize
 
 _MARGIN = 0.85  # a form within 85% of the bound on the (dense) sample is accurate enough
+# Measured far, a reference value that 40 and 80 digits disagree on is computed at 700: a difference that
+# cancels loses as many digits as its terms exceed its value, and a value that is still a float (above
+# 1e-308) next to terms up to 1e370 keeps 20 digits; a value below the floats is 0 to the kernel anyway.
+_FAR_DIGITS = 700
 _REWRITES: tuple[Callable[[Expr], Expr], ...] = (
     lambda e: factor(e.rewrite(exp)),
     lambda e: cancel(e.rewrite(exp)),
@@ -90,14 +103,26 @@ def _cost(compiled: Callable[[np.ndarray], np.ndarray]) -> int:
     return sum(_TRANSCENDENTAL_WEIGHT if _TRANSCENDENTAL.search(line) else 1 for line in compiled.lines)
 
 
-def sample(interval: Interval) -> np.ndarray:
-    """Points of the interval where forms differ: evenly over [-40, 40] and log-spaced near 0."""
+def spread(expr: Expr) -> Expr:
+    """The numerator's terms each over the denominator: (1 - x^2)/d is 1/d - x^2/d."""
+    num, den = fraction(factor(expr))
+    return Add(*(term / den for term in Add.make_args(expand(num))))
+
+
+def sample(interval: Interval, far: bool = False) -> np.ndarray:
+    """Points of the interval where forms differ: evenly over [-40, 40] and log-spaced near 0
+    (``far``: and log-spaced from 40 to the largest floats)."""
     lo = -40.0 if interval.start == -oo else max(float(interval.start), -40.0)
     hi = 40.0 if interval.end == oo else min(float(interval.end), 40.0)
     logs = np.geomspace(1e-6, 40, 120)
-    points = np.concatenate([np.linspace(lo, hi, 2001), logs, -logs])
+    fars = np.geomspace(40, 1e308, 80)[1:] if far else np.array([])
+    points = np.concatenate([np.linspace(lo, hi, 2001), logs, -logs, fars, -fars])
     inside = [p for p in points if interval.contains(float(p)) and p != 0]
     return np.array(inside)
+
+
+def _agree(a: mpmath.mpf, b: mpmath.mpf) -> bool:
+    return abs(a - b) <= abs(a) * mpmath.mpf(10) ** -25 and (a != 0 or b == 0)
 
 
 def score(compiled: Callable[[np.ndarray], np.ndarray], points: np.ndarray, exact: np.ndarray, kappa: np.ndarray):
@@ -106,9 +131,10 @@ def score(compiled: Callable[[np.ndarray], np.ndarray], points: np.ndarray, exac
         got = np.asarray(compiled(points.copy()), dtype=np.float64)
     if got.shape != points.shape or not np.isfinite(got).all():
         return float("inf")
-    ulp = np.spacing(np.abs(exact))
-    tiny = np.abs(exact) < 1e-300
-    allowed = np.where(tiny, 1e-300, 4 * (1 + kappa) * ulp)
+    with np.errstate(over="ignore"):  # the ulp of the largest floats; kappa far out (exp(-x^2): 2e600)
+        ulp = np.spacing(np.abs(exact))
+        tiny = np.abs(exact) < 1e-300
+        allowed = np.where(tiny, 1e-300, 4 * (1 + kappa) * ulp)
     return float(np.max(np.abs(got - exact) / allowed)) if len(points) else 0.0
 
 
@@ -117,46 +143,62 @@ def best(
     interval: Interval,
     values: Mapping[Symbol, Expr],
     compile_form: Callable[[Expr], Callable[[np.ndarray], np.ndarray]],
+    far: bool = False,
 ) -> Expr:
-    """The stable form of ``expr``, or a more accurate equivalent one (see the module docstring)."""
-    first = stabilize(expr)
-    if not expr.has(x):
+    """The stable form of ``expr``, or a more accurate equivalent one (see the module docstring;
+    ``far``: the careful fallback's measurement, with ``compile_form`` compiling balanced products)."""
+    readies = (balanced, lambda e: balanced(e, divisors=False)) if far else (lambda e: e,)
+    first = readies[0](stabilize(expr))
+    if not expr.has(x) or not isinstance(interval, Interval):  # a point (a kink's own value): nothing to measure
         return first
-    points = sample(interval)
+    points = sample(interval, far)
     if len(points) == 0:
         return first
     value = mpmath_function(expr, values)
     slope = mpmath_function(diff(as_piecewise(expr), x), values)
     with mpmath.workdps(40):
         exact_mp = [value(mpmath.mpf(float(p))) for p in points]
-        exact = np.array([float(v) for v in exact_mp])
+        slopes = [slope(mpmath.mpf(float(p))) for p in points]
+    if far:  # even a stable form may cancel (1 - tanh^2 written in e^x, far out): where 80 digits disagree, 700
+        with mpmath.workdps(80):
+            unsettled = [n for n, p in enumerate(points) if not _agree(value(mpmath.mpf(float(p))), exact_mp[n])]
+        with mpmath.workdps(_FAR_DIGITS):
+            for n in unsettled:
+                exact_mp[n], slopes[n] = value(mpmath.mpf(float(points[n]))), slope(mpmath.mpf(float(points[n])))
+    with mpmath.workdps(40):
+        truth = np.array([float(v) for v in exact_mp])
         kappa = np.array(
-            [float(abs(mpmath.mpf(float(p)) * slope(mpmath.mpf(float(p))) / v)) if v != 0 else 0.0
-             for p, v in zip(points, exact_mp, strict=True)]
+            [float(abs(mpmath.mpf(float(p)) * d / v)) if v != 0 else 0.0
+             for p, v, d in zip(points, exact_mp, slopes, strict=True)]
         )  # fmt: skip
-    if score(compile_form(first.subs(values)), points, exact, kappa) <= _MARGIN:
+    inside = np.isfinite(truth)  # far out, x^3 is beyond the floats: inf is right there, nothing to score
+    points, truth, kappa = points[inside], truth[inside], kappa[inside]
+    if score(compile_form(first.subs(values)), points, truth, kappa) <= _MARGIN:
         return first
-    candidates = [first]
-    for rewrite in _REWRITES:
+    candidates = [first, *(ready(stabilize(expr)) for ready in readies[1:])]
+    for rewrite in _REWRITES + ((spread,) if far else ()):
         try:
             candidate = rewrite(expr)
         except (NotImplementedError, ValueError, TypeError):  # pragma: no cover - SymPy gaps
             continue
-        candidates += [stabilize(candidate), candidate]
+        candidates += [ready(form) for form in (stabilize(candidate), candidate) for ready in readies]
     nested = horner_in_exp(expr)
     if nested is not None:
-        candidates.append(nested)
+        candidates += [ready(nested) for ready in readies]
     scored = []
     for form in dict.fromkeys(candidates):
         try:
             compiled = compile_form(form.subs(values))
         except NotImplementedError:
             continue
-        scored.append((score(compiled, points, exact, kappa), compiled, form))
+        scored.append((score(compiled, points, truth, kappa), compiled, form))
     good = [(_cost(compiled), form) for measured, compiled, form in scored if measured <= _MARGIN]
     if good:
         return min(good, key=lambda g: g[0])[1]
-    return min(scored, key=lambda s: s[0])[2]
+    measured, _, form = min(scored, key=lambda s: s[0])
+    if far and measured > 1:  # the fallback promises the bound everywhere, or nothing
+        raise DerivationError(f"{expr}: no form is within 4 (1 + kappa) ulp both near 0 and far out")
+    return form
 
 
 __all__ = ["best", "sample", "score"]

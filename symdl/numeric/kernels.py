@@ -120,6 +120,8 @@ def kernel_source(
     clamp: tuple[bool, bool],
     values: Mapping[Symbol, Expr],
     form: Callable[[Expr, Region], Expr] = lambda e, _: stabilize(e),
+    balanced: bool = False,
+    ends: tuple[Expr, Expr] | None = None,
 ) -> str:
     """The source of ``kernel(x, params..., lo, hi)``: x is a 1-d float array; returns a new array.
 
@@ -127,8 +129,13 @@ def kernel_source(
     NumPy expression.  With one: constant end regions become a clip of the
     input; an even or odd function is computed on |x| (times sign(x)); what is
     left is one branch, a sum of masked constants, or a masked sum of branches.
+    ``balanced``: products divide as they multiply (``symdl.numeric.codegen``); ``ends``: the
+    limits at -inf and +inf, written where the input is infinite (a balanced x/cosh(x) is inf/inf there).
     """
     lines = []
+    if ends is not None:  # computed at 0 instead, so that inf/inf never warns; then overwritten
+        lines += ["at_inf = flatnonzero(isinf(x))", "up = x[at_inf] > 0", "if at_inf.size:"]
+        lines += ["    x = array(x, copy=True)", "    x[at_inf] = 0.0"]
     if clamp == (True, True):
         lines.append("x = clip(x, lo, hi)")
     elif clamp[0]:
@@ -138,7 +145,7 @@ def kernel_source(
     fresh = any(clamp)
     odd = False
     if not expr.has(Piecewise):
-        lines += _single(form(expr, Region(-oo, oo, False, False, expr)), names, fresh)
+        lines += _single(form(expr, Region(-oo, oo, False, False, expr)), names, fresh, balanced)
     else:
         branches = [(r, form(r.expr, r)) for r in regs]
         constant = all(not e.has(x) for _, e in branches)
@@ -155,13 +162,16 @@ def kernel_source(
             lines.append(f"x = {_clip(lo, hi, 'x', names)}")
             fresh = True
         if len(branches) == 1:
-            lines += _single(branches[0][1], names, fresh)
+            lines += _single(branches[0][1], names, fresh, balanced)
         elif constant:
             lines += _constants(branches, names)
         else:
-            lines += _blend(branches, names)
+            lines += _blend(branches, names, balanced)
     if odd:
         lines.append("multiply(out, sign(s), out=out)")
+    if ends is not None:
+        lo_end, hi_end = (_literal(end, names) for end in ends)
+        lines += ["if at_inf.size:", f"    out[at_inf] = where(up, {hi_end}, {lo_end})"]
     lines.append("return out")
     args = ", ".join(["x", *names.values(), "lo", "hi"])
     body = "\n".join("    " + line for line in lines)
@@ -172,9 +182,9 @@ def kernel_source(
 _NAN_STAYS = ["if x.size and isnan(x.max()):", "    out[isnan(x)] = nan"]
 
 
-def single_kernel(expr: Expr) -> Callable[[np.ndarray], np.ndarray]:
+def single_kernel(expr: Expr, balanced: bool = False) -> Callable[[np.ndarray], np.ndarray]:
     """A kernel for one parameter-free expression as it stands (for measuring forms, symdl.numeric.forms)."""
-    lines = [*_single(expr, {}, False), "return out"]
+    lines = [*_single(expr, {}, False, balanced), "return out"]
     scope = dict(NAMESPACE)
     exec("def k(x):\n" + "\n".join("    " + line for line in lines), scope)
     scope["k"].lines = lines  # what it computes, for symdl.numeric.forms to weigh
@@ -186,11 +196,11 @@ def _remaining(branches: list[tuple[Region, Expr]], values: Mapping[Symbol, Expr
     return len(grouped(_absorb_constant_ends(branches, values)[0]))
 
 
-def _single(expr: Expr, names: Mapping[Symbol, str], fresh: bool) -> list[str]:
+def _single(expr: Expr, names: Mapping[Symbol, str], fresh: bool, balanced: bool = False) -> list[str]:
     """One expression; ``fresh``: x already is an array of the kernel's own (a clip of the input)."""
     if not expr.has(x):
         return [f"out = full(x.shape, {_literal(expr, names)}, x.dtype)", *_NAN_STAYS]
-    emitter = Emitter({x}, {x: "x", **names}, "t")
+    emitter = Emitter({x}, {x: "x", **names}, "t", balanced)
     patched = _patched(expr, x, emitter, "c")
     result, owned = emitter.assign(patched, consumable=emitter.patches | ({x} if fresh else set()))
     if owned or (result == "x" and fresh):
@@ -227,7 +237,7 @@ def _constants(branches: list[tuple[Region, Expr]], names: Mapping[Symbol, str])
     return lines + _NAN_STAYS
 
 
-def _blend(branches: list[tuple[Region, Expr]], names: Mapping[Symbol, str]) -> list[str]:
+def _blend(branches: list[tuple[Region, Expr]], names: Mapping[Symbol, str], balanced: bool = False) -> list[str]:
     """sum of mask * branch: exact, no numpy.where (slow), NaN and inf flow through.
 
     A branch is evaluated on x clipped to its own regions, so where it is not
@@ -248,7 +258,7 @@ def _blend(branches: list[tuple[Region, Expr]], names: Mapping[Symbol, str]) -> 
             var = Symbol(f"x{n}") if clipped else x
             if clipped:
                 lines.append(f"x{n} = {_clip(lo, hi, 'x', names)}")
-            emitter = Emitter({var}, {var: f"x{n}" if clipped else "x", **names}, f"t{n}_")
+            emitter = Emitter({var}, {var: f"x{n}" if clipped else "x", **names}, f"t{n}_", balanced)
             patched = _patched(expr.subs(x, var), var, emitter, f"c{n}_")
             value, owned = emitter.assign(patched, consumable=emitter.patches | ({var} if clipped else set()))
             lines += emitter.lines
