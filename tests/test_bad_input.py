@@ -200,10 +200,6 @@ def test_an_empty_name_for_a_pass_is_refused(capsys, args):
     assert (code, out, len(err.splitlines())) == (2, "", 1)
 
 
-@pytest.mark.xfail(
-    reason="network/spec.py reads TOML with tomllib, whose int() of a 5000-digit integer raises "
-    "ValueError, not TOMLDecodeError: it ends as an internal error (exit 1)"
-)
 def test_a_bare_5000_digit_integer_in_a_spec_is_one_line(capsys, tmp_path):
     (tmp_path / "net.toml").write_text(spec(f"[1, {HUGE}, 1]"), encoding="utf-8")
     code, out, err = run_symdl(capsys, "forward", tmp_path / "net.toml")

@@ -236,6 +236,8 @@ class Network:
             data = tomllib.loads(text, parse_float=_TomlFloat)
         except tomllib.TOMLDecodeError as error:
             raise BadNetwork(f"{where}not valid TOML: {error}; fix the file at that place") from None
+        except ValueError:  # tomllib's int() of an integer past Python's 4,300-digit limit
+            raise BadNetwork(f"{where}a number in the file is too long to read; write at most 50 digits") from None
         return cls.from_dict(data, source)
 
     @classmethod
