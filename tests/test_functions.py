@@ -108,7 +108,7 @@ def test_derive_of_each_primitive_answers_or_refuses_in_one_line(capsys, name):
     ],
 )
 def test_a_function_outside_its_domain_is_refused_in_one_line(text, node):
-    with pytest.raises(BadExpression, match="not real for every real x") as refused:
+    with pytest.raises(BadExpression, match="not a real number for every real x") as refused:
         symdl.define("t_outside", text, {"a": "-1"} if "a +" in text else None)
     assert node in str(refused.value) and "\n" not in str(refused.value)
 
