@@ -47,7 +47,17 @@ def _arguments(case: dict, tmp_path: Path) -> list[str]:
     return [a.format(**places) for a in case["args"]]
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=[c["id"] for c in CORPUS])
+# A case marked ``open`` is a defect not yet fixed (its issue stays open): expected to fail, strictly, so
+# that the mark must go when it is fixed.
+CASES = [
+    pytest.param(
+        case, id=case["id"], marks=[pytest.mark.xfail(reason=case["open"], strict=True)] if "open" in case else []
+    )
+    for case in CORPUS
+]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_hostile_input_gets_a_clear_answer_in_seconds(case, tmp_path):
     args = _arguments(case, tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())
