@@ -186,14 +186,18 @@ def test_general_formula_in_symbols():
     assert result.Z1.general[0, 0] == x1 * w[1, 1] + x2 * w[2, 1] + x3 * w[3, 1] + b1
     v = {(i, j): Symbol(f"w2_{i}{j}", real=True) for i in (1, 2, 3) for j in (1, 2)}
     b2 = Symbol("b2_1", real=True)
+    h = [Symbol(f"h1_{j}", real=True) for j in (1, 2, 3)]  # layer 2 is written in layer 1's named outputs
+    assert result.Y.general[0, 0] == h[0] * v[1, 1] + h[1] * v[2, 1] + h[2] * v[3, 1] + b2
     z = [x1 * w[1, j] + x2 * w[2, j] + x3 * w[3, j] + Symbol(f"b1_{j}", real=True) for j in (1, 2, 3)]
     expected = z[0] * v[1, 1] + z[1] * v[2, 1] + z[2] * v[3, 1] + b2
-    assert (result.Y.general[0, 0] - expected).expand() == 0
+    assert (result.together()[0, 0] - expected).expand() == 0  # put together: in x, w and b alone
 
 
 def test_general_formula_keeps_the_activation_by_name():
     result = symdl.lecture_network().with_activations(hidden="sigmoid").forward()
-    y1 = result.Y.general[0, 0]
+    h1 = result.H1.general[0, 0]
+    assert isinstance(h1, Applied) and r"\sigma(" in latex(h1)
+    y1 = result.together()[0, 0]
     assert any(isinstance(a, Applied) for a in y1.atoms(Applied))
     assert r"\sigma(" in latex(y1)
 
@@ -348,7 +352,7 @@ def test_the_check_catches_a_wrong_numeric_path(monkeypatch):
 def test_the_check_catches_a_wrong_general_formula(monkeypatch):
     import symdl.network.forward as network
 
-    right = network._composed
-    monkeypatch.setattr(network, "_composed", lambda general: [m.applyfunc(lambda e: e + 1) for m in right(general)])
+    right = network._named
+    monkeypatch.setattr(network, "_named", lambda general: [m.applyfunc(lambda e: e + 1) for m in right(general)])
     a = symdl.lecture_network().forward().agreement
     assert not a.agrees and a.general == "differs" and a.largest_ulps == 0

@@ -11,7 +11,8 @@ For a network with a target (``symdl.network.spec``: the spec keys ``target``, `
     output form where one exists (σ' = H ⊙ (1 − H)); a vector activation multiplies by its Jacobian;
   - *direct*: ``sympy.diff`` of the loss written out in the parameter symbols (every activation by its
     definition), one parameter at a time, the values put in afterwards; it must equal the chain rule
-    (run on small networks: its size grows with every path through the network);
+    (run on small, shallow networks: its size grows with every path through the network, and under a
+    time budget of its own: where it does not finish, the check says so);
   - *numeric*: NumPy float64 backpropagation on the whole batch, with ``symdl.numpy_function``'s
     derivatives; checked against the exact values and against central finite differences
     (``symdl.network.float64``);
@@ -23,33 +24,40 @@ rule is ``symdl.network.chain``.
 
 At a kink (ReLU at exactly 0) the chain rule uses symdl's convention, the derivative's value there
 (ReLU'(0) = 0, as PyTorch); finite differences straddle the kink and mean nothing, so they are
-skipped and the check says why.
+skipped and the check says why.  Where float64 overflows or gives NaN (a loss or gradient beyond its
+range), the check says where, never that the routes agree.
+
+The flow runs under symdl's time budget (``symdl.budget``): ``OutOfTime`` where it does not finish.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import mpmath
 import numpy as np
 from sympy import Expr, ImmutableMatrix, Interval, S, diff, latex
 
+from symdl.budget import NOT_IN_TIME, OutOfTime, budget, guarded
 from symdl.catalog import parse_number
+from symdl.engine.calculus import derive
 from symdl.engine.verify import ORDER, equal
 from symdl.errors import BadNetwork, BadParameter
 from symdl.network.chain import chain_rule, weight_gradients
 from symdl.network.exact import Evaluator, floats
-from symdl.network.float64 import backprop, finite_differences
-from symdl.network.forward import EXACT, Forward, forward, layer_by_layer
+from symdl.network.float64 import backprop, finite_differences, slope_function
+from symdl.network.forward import EXACT, SECONDS, Forward, forward, layer_by_layer, numeric_activation
 from symdl.network.losses import Loss, OutputDelta, domain, exact_loss, numpy_loss, through
 from symdl.network.spec import Network
 from symdl.network.update import Update, gradient_step
 
 NUMERIC_TOLERANCE = 1e-12  # float64 backprop against the exact gradient, relative to each matrix's largest entry
-FD_TOLERANCE = 1e-6  # central finite differences against float64 backprop, likewise
+FD_TOLERANCE = 1e-6  # central finite differences against float64 backprop, likewise ...
+FD_FLOOR = 1e-3  # ... or against this share of the network's largest gradient, where that is larger
 DIRECT_LIMIT = 40  # direct differentiation runs by default up to this many parameters (the lecture's has 20)
+DIRECT_LAYERS = 3  # ... and this many layers (a 1-1-1-1 sigmoid chain: 3 layers 0.7 s, 4 layers 7 s)
 
 
 # --------------------------------------------------------------------------- results
@@ -100,12 +108,14 @@ class Checks:
     note: str = ""  # why something was not computed
     numeric_tolerance: float = NUMERIC_TOLERANCE
     finite_difference_tolerance: float = FD_TOLERANCE
+    non_finite: str = ""  # where float64 first overflowed or gave NaN (loss, δ or gradient), or ""
 
     @property
     def agrees(self) -> bool:
         fd = self.finite_difference_error
         return (
-            self.direct in ("identical", "simplifies to 0", "equal to 40 digits", "not computed")
+            not self.non_finite
+            and self.direct in ("identical", "simplifies to 0", "equal to 40 digits", "not computed")
             and self.numeric_error <= self.numeric_tolerance
             and (fd is None or fd <= self.finite_difference_tolerance)
         )
@@ -119,11 +129,12 @@ class Checks:
             "not computed": "direct differentiation not computed",
         }[self.direct]
         error, worst = self.numeric_error, self.numeric_worst
-        numeric = (
-            f"float64 backprop is within {error:.2g} of the exact gradients (relative)"
-            if error <= self.numeric_tolerance
-            else f"float64 backprop DIFFERS from the exact gradients by {error:.3g} at {worst}"
-        )
+        if self.non_finite:
+            numeric = self.non_finite
+        elif error <= self.numeric_tolerance:
+            numeric = f"float64 backprop is within {error:.2g} of the exact gradients (relative)"
+        else:
+            numeric = f"float64 backprop DIFFERS from the exact gradients by {error:.3g} at {worst}"
         fd = self.finite_difference_error
         if fd is None:
             differences = "finite differences skipped"
@@ -180,13 +191,55 @@ def backpropagate(network: Network, direct: bool | None = None) -> Backward:
     """Forward pass, loss, gradients three ways, one update and the checks; see the module docstring.
 
     ``direct``: differentiate the expanded loss too (default: for networks of at most ``DIRECT_LIMIT``
-    parameters).  A network without a target raises ``BadNetwork``.
+    parameters and ``DIRECT_LAYERS`` layers).  A network without a target raises ``BadNetwork``; one whose
+    flow does not finish within the time budget, ``OutOfTime``.
     """
     if network.target is None:
         raise BadNetwork(
             f"{network.where()}no target; add target = [1, 0] (one entry per output) to the spec, "
             "or pass --target on the command line"
         )
+    rule = _prepare(network)
+    automatic = direct is None
+    if automatic:
+        direct = _parameter_count(network) <= DIRECT_LIMIT and len(network.layers) <= DIRECT_LAYERS
+    with budget(SECONDS):
+        result = guarded(f"{network.where()}backpropagation", _flow, network)
+        # The engine's steps are kept as derived (a product left unevaluated), which a copy from the guarded
+        # child would not be: the parent's own derivation is the same one, found once.
+        result = replace(result, output=rule)
+        how, note = "not computed", ""
+        if direct:  # in a child of its own: where it does not finish in the rest of the budget, the rest stands
+            try:
+                directly, how = guarded("direct differentiation", _direct_check, network, result)
+                result = replace(
+                    result,
+                    gradients=tuple(replace(g, direct=d) for g, d in zip(result.gradients, directly, strict=True)),
+                )
+            except OutOfTime:
+                note = f"direct differentiation: {NOT_IN_TIME}"
+        elif automatic:
+            note = "direct differentiation runs on networks of at most "
+            note += f"{DIRECT_LIMIT} parameters and {DIRECT_LAYERS} layers"
+    notes = "; ".join(filter(None, [result.checks.note, note]))
+    return replace(result, checks=replace(result.checks, direct=how, note=notes))
+
+
+def _prepare(network: Network) -> OutputDelta:
+    """What the flow and its views look up about each activation, found here once (the guarded child that runs
+    the flow inherits it; nothing the child finds comes back but its result), and the output layer's δ."""
+    for layer in network.layers:
+        numeric_activation(layer)
+        slope_function(layer)
+        if not layer.is_identity:
+            d = derive(layer.activation, {s.name: v for s, v in layer.values})
+            d.output_form, d.kinks  # noqa: B018 - computed here, once
+            derive(layer.activation).output_form  # noqa: B018 - the chain rule's form, at the declared values
+    return through(network.loss, network.layers[-1].activation)
+
+
+def _flow(network: Network) -> Backward:
+    """The whole flow but direct differentiation (``backpropagate`` adds it)."""
     result = forward(network)
     declared, target = network.loss, network.target
     outputs = result.steps[-1].exact
@@ -198,9 +251,6 @@ def backpropagate(network: Network, direct: bool | None = None) -> Backward:
     chain_deltas, backs, slopes = chain_rule(network, result, rule)
     chain = weight_gradients(network, result, chain_deltas)
     numeric_deltas, numeric = _numeric(network, result, rule)
-    if direct is None:
-        direct = _parameter_count(network) <= DIRECT_LIMIT
-    directly = _direct(network, result) if direct else None
 
     delta_values = [evaluate.matrix(d) for d in chain_deltas]
     gradient_values = [evaluate.matrix(g) for g in chain]
@@ -212,7 +262,7 @@ def backpropagate(network: Network, direct: bool | None = None) -> Backward:
             chain[k],
             gradient_values[k],
             numeric[k],
-            None if directly is None else directly[k],
+            None,
             None if fd is None else fd[k],
         )
         for k in range(len(chain))
@@ -222,10 +272,23 @@ def backpropagate(network: Network, direct: bool | None = None) -> Backward:
         for number, extra in enumerate(zip(backs, slopes, strict=True), start=1)
     )
     loss_value = float(evaluate(value))
-    loss_numeric = float(np.mean(numpy_loss(declared)(result.steps[-1].numeric, floats(target))))
-    checks = _checks(gradients, deltas, directly, fd, fd_note, direct)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss_numeric = float(np.mean(numpy_loss(declared)(result.steps[-1].numeric, floats(target))))
+    checks = _checks(gradients, deltas, fd, fd_note, result, loss_numeric, evaluate(value))
     update = gradient_step(network, chain, numeric, value, loss_numeric, evaluate)
     return Backward(result, declared, target, value, loss_value, loss_numeric, rule, deltas, gradients, update, checks)
+
+
+def _direct_check(network: Network, result: Backward) -> tuple[list[ImmutableMatrix], str]:
+    """The gradients by ``sympy.diff`` of the written-out loss, and how they equal the chain rule's."""
+    directly = _direct(network, result.forward)
+    how = "identical"
+    for g, d in zip(result.gradients, directly, strict=True):
+        for a, b in zip(g.exact, d, strict=True):
+            found = equal(a, b)
+            if ORDER.index(found) > ORDER.index(how):
+                how = found
+    return directly, how
 
 
 def target_from_text(text: str) -> ImmutableMatrix:
@@ -313,31 +376,51 @@ def _relative(a: np.ndarray, b: np.ndarray, floor: float) -> float:
 def _checks(
     gradients: tuple[Gradient, ...],
     deltas: tuple[Delta, ...],
-    directly: list[ImmutableMatrix] | None,
     fd: list[np.ndarray] | None,
     fd_note: str,
-    asked: bool,
+    result: Forward,
+    loss_numeric: float,
+    loss_exact: Any,
 ) -> Checks:
+    """float64 against exact, finite differences against float64 (direct differentiation: ``backpropagate``).
+
+    Finite differences carry an error of their own of about ε^(2/3) times the loss's scale (h = ∛ε), which
+    in a deep network is far above a first layer's vanishing gradient (16 sigmoid layers: 1e-12 against a
+    gradient of 3e-16): a matrix is judged against at least ``FD_FLOOR`` of the network's largest gradient.
+    """
+    non_finite = _non_finite(gradients, deltas, result, loss_numeric, loss_exact)
     largest = max(float(np.max(np.abs(g.value))) for g in gradients)
     floor = 1e-8 * largest  # a matrix of zeros (a dead unit) is judged against the largest gradient
-    how = "identical"
-    if directly is None:
-        how = "not computed"
-    else:
-        for g in gradients:
-            for a, b in zip(g.exact, g.direct, strict=True):
-                found = equal(a, b)
-                if ORDER.index(found) > ORDER.index(how):
-                    how = found
-    numeric = [(_relative(q.numeric, q.value, floor), q.name) for q in (*gradients, *deltas)]
-    numeric_error, numeric_worst = max(numeric)
-    fd_error, fd_worst = None, ""
-    if fd is not None:
-        fd_error, fd_worst = max((_relative(g.finite_difference, g.numeric, floor), g.name) for g in gradients)
-    notes = [fd_note] if fd_note else []
-    if directly is None and not asked:
-        notes.append(f"direct differentiation runs on networks of at most {DIRECT_LIMIT} parameters")
-    return Checks(how, numeric_error, numeric_worst, fd_error, fd_worst, "; ".join(notes))
+    with np.errstate(over="ignore", invalid="ignore"):
+        numeric = [(_relative(q.numeric, q.value, floor), q.name) for q in (*gradients, *deltas)]
+        numeric_error, numeric_worst = max(numeric)
+        fd_error, fd_worst = None, ""
+        if fd is not None:
+            fd_error, fd_worst = max(
+                (_relative(g.finite_difference, g.numeric, FD_FLOOR * largest), g.name) for g in gradients
+            )
+    if non_finite:  # every comparison above is with inf or NaN somewhere: said by non_finite instead
+        numeric_error, fd_error = 0.0, None
+        fd_note = fd_note or "finite differences skipped: float64 is not finite"
+    return Checks("not computed", numeric_error, numeric_worst, fd_error, fd_worst, fd_note, non_finite=non_finite)
+
+
+def _non_finite(
+    gradients: tuple[Gradient, ...], deltas: tuple[Delta, ...], result: Forward, loss_numeric: float, loss_exact: Any
+) -> str:
+    """Where float64 first overflowed or gave NaN: the forward pass, the loss, a δ or a gradient; or ""."""
+    if result.agreement.non_finite:
+        return result.agreement.non_finite
+    if not np.isfinite(loss_numeric):
+        what = "overflows" if np.isinf(loss_numeric) else "gives NaN"
+        return f"float64 {what}: L = {loss_numeric}; exact value ≈ {mpmath.nstr(loss_exact, 2)}"
+    for item in (*reversed(deltas), *gradients):
+        for (r, c), value in np.ndenumerate(item.numeric):
+            if not np.isfinite(value):
+                what = "overflows" if np.isinf(value) else "gives NaN"
+                exact = mpmath.nstr(Evaluator()(item.exact[r, c]), 2)
+                return f"float64 {what}: {item.name}[{r + 1},{c + 1}] = {value}; exact value ≈ {exact}"
+    return ""
 
 
 __all__ = [

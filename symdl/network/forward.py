@@ -4,34 +4,44 @@ Row vectors, as on the lecture's "선형함수" slide: ``Z = H W + B``, ``H = f(
 ``H = X``, the last ``H`` being ``Y`` (``layer_by_layer``, the only place this recurrence is written).
 The forward pass is computed
 
-- **general**: every input, weight and bias a symbol (``x_1``, ``w1_11``, ``b1_1``), one example's row;
+- **general**: every input, weight and bias a symbol (``x_1``, ``w1_11``, ``b1_1``), one example's row,
+  each layer written in the previous layer's named outputs (``h1_1``, ...), so the formula grows linearly
+  with depth (``Forward.together`` puts the layers into one formula where that stays short);
 - **exact**: the spec's numbers as exact rationals (the lecture's 0.5 is 1/2), activations kept by name
   where their value is not rational (σ(4) stays σ(4); ``.doit()`` writes out its definition);
 - **numeric**: NumPy float64 with symdl's compiled activations.
 
-``Forward.agreement`` says how they were compared: exact against numeric in units in the last place,
-the general formula with the values substituted against the exact result, symbolically.
+``Forward.agreement`` says how they were compared: exact against numeric in units in the last place (where
+float64 overflows or gives NaN, that is said instead: never agreement), the general formula with the values
+and the previous layer's exact outputs substituted against the exact result, symbolically.
+
+The pass runs under symdl's time budget (``symdl.budget``): a network whose exact pass does not finish in
+``SECONDS`` raises ``OutOfTime`` ("not found within the time limit").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
-from sympy import Expr, ImmutableMatrix, Symbol, latex
+from sympy import Expr, Float, ImmutableMatrix, Symbol, latex
 
+from symdl.budget import budget, guarded
 from symdl.engine.verify import ORDER, equal
-from symdl.network.exact import DIGITS, floats
+from symdl.errors import BadNetwork
+from symdl.network.exact import DIGITS, Evaluator, NotReal, floats, product, short_text, tree_size
 from symdl.numeric.compile import numpy_function
 
 if TYPE_CHECKING:  # the records this pass reads; symdl.network.spec imports this module for Network.forward()
     from symdl.network.spec import Layer, Network
 
 TOLERANCE_ULPS = 4  # exact and float64 agree if every entry is within this many ulps of its row's scale
+TOGETHER = 400  # the layers are put into one formula only where it has at most this many nodes
+SECONDS = 5.0  # the time budget of a pass: with starting up and writing the views, an answer within 10 s
 
 
 # --------------------------------------------------------------------------- one layer after another
@@ -50,11 +60,16 @@ class Arithmetic:
 
 
 def _exact_affine(h: ImmutableMatrix, w: ImmutableMatrix, b: ImmutableMatrix) -> ImmutableMatrix:
-    return ImmutableMatrix(h * w + ImmutableMatrix.ones(h.rows, 1) * b)
+    return ImmutableMatrix(product(h, w) + ImmutableMatrix.ones(h.rows, 1) * b)
+
+
+def _float_affine(h: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the checks, never warned
+        return h @ w + b
 
 
 EXACT = Arithmetic(_exact_affine, lambda layer, z: layer.apply(z), lambda m: m)
-FLOAT64 = Arithmetic(lambda h, w, b: h @ w + b, lambda layer, z: numeric_activation(layer)(z), floats)
+FLOAT64 = Arithmetic(_float_affine, lambda layer, z: numeric_activation(layer)(z), floats)
 
 
 def layer_by_layer(
@@ -80,7 +95,12 @@ def numeric_activation(layer: Layer) -> Callable[[np.ndarray], np.ndarray]:
         return lambda z: z
     f = numpy_function(layer.activation)
     params = {s.name: float(v) for s, v in layer.values}
-    return lambda z: np.asarray(f(z, **params), dtype=np.float64)
+
+    def activate(z: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):  # inf or NaN in Z after an overflow: reported, not warned
+            return np.asarray(f(z, **params), dtype=np.float64)
+
+    return activate
 
 
 # --------------------------------------------------------------------------- the forward pass
@@ -91,13 +111,14 @@ class Intermediate:
     """One matrix of the forward pass (Z1, H1, ..., Y) in its three forms."""
 
     name: str
-    general: ImmutableMatrix  # one example's row, in the symbols x_i, w{l}_{ij}, b{l}_j
+    general: ImmutableMatrix  # one example's row in x_i (or the previous layer's h{l-1}_i), w{l}_{ij}, b{l}_j
     exact: ImmutableMatrix  # examples × units
     numeric: np.ndarray  # examples × units, float64
 
     def digits(self, count: int = 15) -> ImmutableMatrix:
         """The exact values to ``count`` significant digits."""
-        return ImmutableMatrix(self.exact.applyfunc(lambda e: e.doit().evalf(count)))
+        evaluate = Evaluator()
+        return ImmutableMatrix(self.exact.applyfunc(lambda e: Float(evaluate(e), count)))
 
 
 @dataclass(frozen=True)
@@ -117,21 +138,24 @@ class GeneralLayer:
 class Agreement:
     """How the three computations compare: exact vs float64 in ulps, and general vs exact, symbolically."""
 
-    largest_ulps: float  # the largest difference of an entry, in ulps of its row's scale
+    largest_ulps: float  # the largest difference of an entry (a finite float64 one), in ulps of its row's scale
     worst: str  # where it is, e.g. "H1[1,3]"
     tolerance_ulps: int
     general: str  # "identical", "simplifies to 0", "equal to 40 digits" or "differs"
+    non_finite: str = field(default="", repr=False)  # where float64 first gave inf or NaN, and the exact value
 
     @property
     def agrees(self) -> bool:
-        return self.largest_ulps <= self.tolerance_ulps and self.general != "differs"
+        return not self.non_finite and self.largest_ulps <= self.tolerance_ulps and self.general != "differs"
 
     def __str__(self) -> str:
-        numeric = (
-            f"exact and float64 agree within {_ulps_text(self.largest_ulps)} (at most {self.tolerance_ulps} allowed)"
-            if self.largest_ulps <= self.tolerance_ulps
-            else f"exact and float64 DIFFER by {_ulps_text(self.largest_ulps)} at {self.worst}"
-        )
+        if self.non_finite:
+            numeric = self.non_finite
+        elif self.largest_ulps <= self.tolerance_ulps:
+            within = _ulps_text(self.largest_ulps)
+            numeric = f"exact and float64 agree within {within} (at most {self.tolerance_ulps} allowed)"
+        else:
+            numeric = f"exact and float64 DIFFER by {_ulps_text(self.largest_ulps)} at {self.worst}"
         general = {
             "identical": "the general formula with the values substituted is identical to the exact result",
             "simplifies to 0": "the general formula with the values substituted minus the exact result simplifies to 0",
@@ -184,7 +208,7 @@ class Forward:
 
     def product(self, number: int) -> ImmutableMatrix:
         """H W of layer ``number`` before its bias is added, exactly (X W1 for the first)."""
-        return ImmutableMatrix(self.layer_input(number) * self.network.layers[number - 1].weights)
+        return product(self.layer_input(number), self.network.layers[number - 1].weights)
 
     @property
     def symbols(self) -> dict[Symbol, tuple[str, int, int, int]]:
@@ -204,6 +228,21 @@ class Forward:
             out |= {s: (kind, number, 1, c + 1) for c, s in enumerate(g.h)}
         return out
 
+    def together(self, limit: int = TOGETHER) -> ImmutableMatrix | None:
+        """The last layer's Z (Y for an identity output) in x_i, w and b alone, the layers put into each other;
+        None where that formula would have more than ``limit`` nodes (it grows exponentially with depth)."""
+        previous: dict[Symbol, Expr] = {}
+        memo: dict[Any, int] = {}
+        for number, g in enumerate(self.general, start=1):
+            z = ImmutableMatrix(g.pre_activation.xreplace(previous))
+            if any(tree_size(e, memo) > limit for e in z):
+                return None
+            if number == len(self.general):
+                return z
+            h = ImmutableMatrix(g.activated.xreplace(dict(zip(g.z, z, strict=True))))
+            previous = dict(zip(g.h, h, strict=True))
+        return None  # pragma: no cover - a network has a layer
+
     def _repr_latex_(self) -> str:
         parts = [f"{_tex_name(step.name)} = {latex(step.exact, mat_delim='[')}" for step in self.steps]
         return "$\\displaystyle " + r",\quad ".join(parts) + "$"
@@ -214,14 +253,23 @@ def _tex_name(name: str) -> str:
 
 
 def forward(network: Network) -> Forward:
-    """The forward pass three ways; see the module docstring."""
+    """The forward pass three ways; see the module docstring.  ``OutOfTime`` if not done within the budget."""
+    for layer in network.layers:  # compiled here: kept for every later pass (the guarded child's work is not)
+        numeric_activation(layer)
+    with budget(SECONDS):
+        return guarded(f"{network.where()}the exact forward pass", _forward, network)
+
+
+def _forward(network: Network) -> Forward:
     general = _general(network)
     exact = _exact(network)
     numeric = _numeric(network)
     names = _names(len(network.layers))
-    composed = _composed(general)
-    steps = tuple(Intermediate(name, composed[k], exact[k], numeric[k]) for k, name in enumerate(names))
-    agreement = Agreement(*_largest_ulps(network, steps), TOLERANCE_ULPS, _general_vs_exact(network, general, steps))
+    named = _named(general)
+    steps = tuple(Intermediate(name, named[k], exact[k], numeric[k]) for k, name in enumerate(names))
+    agreement = Agreement(
+        *_largest_ulps(network, steps), TOLERANCE_ULPS, _general_vs_exact(network, general, steps), _non_finite(steps)
+    )
     return Forward(network, steps, general, agreement)
 
 
@@ -255,15 +303,13 @@ def _general(network: Network) -> tuple[GeneralLayer, ...]:
     return tuple(out)
 
 
-def _composed(general: tuple[GeneralLayer, ...]) -> list[ImmutableMatrix]:
-    """Z1, H1, ..., Y in the symbols x_i, w, b alone: each layer's formula with the previous one put in."""
+def _named(general: tuple[GeneralLayer, ...]) -> list[ImmutableMatrix]:
+    """Z1, H1, ..., Y, each in its own layer's symbols: Z_l in the previous layer's named outputs (x_i for
+    the first), w and b; H_l = f(Z_l) in the same symbols.  Linear in depth; ``Forward.together`` composes."""
     out: list[ImmutableMatrix] = []
-    previous: dict[Symbol, Expr] = {}
     for g in general:
-        z = ImmutableMatrix(g.pre_activation.xreplace(previous))
-        h = ImmutableMatrix(g.activated.xreplace(dict(zip(g.z, z, strict=True))))
-        out += [z, h]
-        previous = dict(zip(g.h, h, strict=True))
+        z = g.pre_activation
+        out += [z, ImmutableMatrix(g.activated.xreplace(dict(zip(g.z, z, strict=True))))]
     return out
 
 
@@ -279,61 +325,92 @@ def _numeric(network: Network) -> list[np.ndarray]:
 
 
 def _largest_ulps(network: Network, steps: tuple[Intermediate, ...]) -> tuple[float, str]:
-    """The largest |float64 - exact| over every entry, in ulps of its row's scale.
+    """The largest |float64 - exact| over every entry whose float64 value is finite, in ulps of its row's scale.
 
     A row's scale is the largest magnitude its entries reach along the way: for Z the sum of
     |h_i w_ij| + |b_j| (so a sum that cancels is judged by its terms, as rounding is), for H the
-    larger of that and |h|.
+    larger of that and |h|.  Every exact value is evaluated once (``Evaluator``), shared parts too.
     """
+    evaluate = Evaluator()
     worst, where = 0.0, ""
     previous = np.abs(floats(network.inputs))
-    with mpmath.workdps(DIGITS):
+    largest = np.finfo(np.float64).max
+    with np.errstate(over="ignore", invalid="ignore"), mpmath.workdps(DIGITS):
         for k, step in enumerate(steps):
             layer = network.layers[k // 2]
-            exact = _mp(step.exact)
-            magnitude = np.array([[abs(float(e)) for e in row] for row in exact])
+            height, width = step.exact.shape
+            exact = [[_real(network, step, r, c, evaluate) for c in range(width)] for r in range(height)]
+            magnitude = np.abs(evaluate.matrix(step.exact))
             if k % 2 == 0:
                 scale = previous @ np.abs(floats(layer.weights)) + np.abs(floats(layer.bias))
                 z_scale = scale.max(axis=1, keepdims=True)
             else:
                 previous = magnitude
-            rows = np.maximum(z_scale, magnitude.max(axis=1, keepdims=True))
+            rows = np.minimum(np.maximum(z_scale, magnitude.max(axis=1, keepdims=True)), largest)
             for r in range(step.exact.rows):
                 ulp = np.spacing(rows[r, 0]) if rows[r, 0] > 0 else np.finfo(np.float64).smallest_subnormal
                 for c in range(step.exact.cols):
-                    error = float(abs(mpmath.mpf(float(step.numeric[r, c])) - exact[r][c]) / mpmath.mpf(ulp))
+                    value = step.numeric[r, c]
+                    if not np.isfinite(value):
+                        continue  # said by _non_finite
+                    error = float(abs(mpmath.mpf(float(value)) - exact[r][c]) / mpmath.mpf(ulp))
                     if error > worst or not where:
                         worst, where = error, f"{step.name}[{r + 1},{c + 1}]"
     return worst, where
 
 
-def _mp(matrix: ImmutableMatrix) -> list[list[Any]]:
-    """The exact entries as mpmath numbers to ``DIGITS`` digits."""
-    return [
-        [mpmath.mpf(str(matrix[r, c].doit().evalf(DIGITS))) for c in range(matrix.cols)] for r in range(matrix.rows)
+def _real(network: Network, step: Intermediate, r: int, c: int, evaluate: Evaluator) -> Any:
+    """One exact entry as a number; one that is not a real number is refused, naming where it is."""
+    place = f"{network.where()}{step.name}[{r + 1},{c + 1}] = {short_text(step.exact[r, c])}"
+    try:
+        return evaluate(step.exact[r, c])
+    except NotReal:
+        raise NotReal(f"{place} is not a real number; an activation must be real for every real input") from None
+    except BadNetwork as error:
+        raise BadNetwork(f"{place}: {error}") from None
+
+
+def _non_finite(steps: tuple[Intermediate, ...]) -> str:
+    """Where float64 first gave inf or NaN, with the exact value there, and how many entries did; or ""."""
+    found = [
+        (step, r, c) for step in steps for r, c in np.ndindex(step.numeric.shape) if not np.isfinite(step.numeric[r, c])
     ]
+    if not found:
+        return ""
+    step, r, c = found[0]
+    value = step.numeric[r, c]
+    exact = mpmath.nstr(Evaluator()(step.exact[r, c]), 2)
+    what = "overflows" if np.isinf(value) else "gives NaN"
+    text = f"float64 {what}: {step.name}[{r + 1},{c + 1}] = {value}; exact value ≈ {exact}"
+    if len(found) > 1:
+        text += f" ({len(found)} entries of the float64 pass are inf or NaN)"
+    return text
 
 
 def _general_vs_exact(network: Network, general: tuple[GeneralLayer, ...], steps: tuple[Intermediate, ...]) -> str:
-    """The general formula with each example's values put in, against the exact result: how they were found equal."""
+    """Each layer's general formula with the values and the previous layer's exact outputs put in, against the
+    exact result: how they were found equal (layer by layer, so the work grows linearly with depth)."""
     how = "identical"
     for r in range(network.inputs.rows):
-        values = dict(zip(general[0].inputs, network.inputs.row(r), strict=True))
-        for g, layer in zip(general, network.layers, strict=True):
+        previous = list(network.inputs.row(r))
+        for number, (g, layer) in enumerate(zip(general, network.layers, strict=True), start=1):
+            values = dict(zip(g.inputs, previous, strict=True))
             values |= dict(zip(g.weights, layer.weights, strict=True)) | dict(zip(g.bias, layer.bias, strict=True))
-        for step in steps:
-            for c in range(step.exact.cols):
-                found = equal(step.general[0, c].xreplace(values), step.exact[r, c])
-                if found == "differs":
-                    return found
-                if ORDER.index(found) > ORDER.index(how):
-                    how = found
+            for step in steps[2 * number - 2 : 2 * number]:
+                for c in range(step.exact.cols):
+                    found = equal(step.general[0, c].xreplace(values), step.exact[r, c])
+                    if found == "differs":
+                        return found
+                    if ORDER.index(found) > ORDER.index(how):
+                        how = found
+            previous = list(steps[2 * number - 1].exact.row(r))
     return how
 
 
 __all__ = [
     "EXACT",
     "FLOAT64",
+    "SECONDS",
     "TOLERANCE_ULPS",
     "Agreement",
     "Arithmetic",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -19,13 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import mpmath
-from sympy import Expr, Function, ImmutableMatrix, Rational, Symbol
+from sympy import Expr, Float, Function, ImmutableMatrix, Rational, Symbol
 
 from symdl.catalog import Activation, activation, i, n, parse_number, x, xs
 from symdl.errors import BadNetwork, BadParameter, SymdlError, UnknownLoss
+from symdl.network.exact import DIGITS, Evaluator, fits_float64
 from symdl.network.forward import Forward, forward
 from symdl.network.losses import Loss, loss, target_problem
 from symdl.parse import define
+
+# The size of network symdl computes (README, "The lecture's network"): within these every command answers
+# within 10 s on a 2-core machine (measured at the limits: sigmoid, tanh, ReLU and softmax networks, every
+# view); beyond them a spec is refused at load.  The exact work grows with the parameters times the examples.
+MAX_UNITS = 32  # neurons per layer, the inputs counting as layer 0
+MAX_LAYERS = 16  # layers with weights (hidden and output)
+MAX_PARAMETERS = 1400  # weights and biases together, times the examples: each example is a pass of its own
+MAX_EXAMPLES = 8  # rows of X
+MAX_TEXT = 1_000_000  # characters of a spec file: one within the limits is far shorter
 
 LAYER_KEYS = ("W", "B", "activation", "parameters")
 TOP_KEYS = ("X", "target", "loss", "learning_rate", "layer", "activations")
@@ -40,7 +50,9 @@ class Applied(Function):
     """An activation applied to one number or formula, written by its name: σ(4), not 1/(1 + e^{-4}).
 
     Its value is the activation's definition at the argument (``doit``); where that value is rational
-    (ReLU(−2) = 0) or the definition is itself a named function (tanh) the value is used directly.
+    (ReLU(−2) = 0) or the definition is itself a named function (tanh(4)) the value is used directly.  Only a
+    single number is worked out so: an argument that holds the previous layer's values (σ(σ(4) − σ(3) + 1))
+    stays by name, since SymPy would evaluate it by walking every path back through the network.
     """
 
     activation: Activation
@@ -49,13 +61,17 @@ class Applied(Function):
     @classmethod
     def eval(cls, arg: Expr) -> Expr | None:
         definition = cls.activation.definition
-        if definition == x or (isinstance(definition, Function) and definition.args == (x,)):
-            return cls._value(arg)
-        if arg.is_number:
+        if definition == x:
+            return arg
+        if not arg.is_Number:
+            return None
+        try:
             value = cls._value(arg)
-            if _short(value):
-                return value
-        return None
+        except OverflowError:  # exp(1e400): beyond what mpmath computes; kept by name, and said when evaluated
+            return None
+        if isinstance(definition, Function) and definition.args == (x,):
+            return value  # tanh(4): SymPy's own function, printed alike
+        return value if _short(value) else None
 
     @classmethod
     def _value(cls, arg: Expr) -> Expr:
@@ -67,10 +83,40 @@ class Applied(Function):
         return value.doit(deep=deep, **hints) if deep else value
 
     def _eval_evalf(self, prec: int) -> Expr:
-        return self.doit().evalf(mpmath.libmp.prec_to_dps(prec))
+        """The argument as a number first, every shared part of it once (``Evaluator``: SymPy's own evalf would
+        walk every path back through the network), then the definition at that number; kept on the node, as
+        SymPy's printers evaluate every term of a sum to order it."""
+        kept = self.__dict__.setdefault("_evalf", {})
+        if prec not in kept:
+            digits = mpmath.libmp.prec_to_dps(prec)
+            arg = self.args[0]
+            if not arg.is_Number:
+                arg = Float(Evaluator()(arg), max(digits, DIGITS) + 20)
+            try:
+                kept[prec] = self._value(arg).doit().evalf(digits)
+            except OverflowError:  # e^(1e400): no number; left as it is (symdl's Evaluator says so)
+                kept[prec] = None
+        return kept[prec]
 
-    def _eval_is_real(self) -> bool | None:
-        return self.doit().is_real if self.args[0].is_number else None
+    def _eval_is_real(self) -> bool:
+        # Every argument in a network is real (numbers, or symbols declared real), and an activation is real and
+        # finite on the whole real line (``define`` refuses any other): said at once, SymPy's assumption system
+        # does not walk the argument, which in a deep network holds every path back through it.
+        return True
+
+    _eval_is_extended_real = _eval_is_finite = _eval_is_complex = _eval_is_real
+
+    @property
+    def is_number(self) -> bool:
+        """Kept on the node: SymPy asks it of every sum it builds, and would walk the whole argument each time."""
+        known = self.__dict__.get("_is_number")
+        if known is None:
+            known = self.__dict__["_is_number"] = bool(self.args[0].is_number)
+        return known
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        """Pickled as (activation, parameter values, argument): its class is made per activation, at run time."""
+        return (_rebuilt, (self.activation, self.values, self.args[0]))
 
     def _latex(self, printer: Any) -> str:
         arg = printer._print(self.args[0])
@@ -91,6 +137,10 @@ def applied(act: Activation, values: tuple[tuple[Symbol, Expr], ...] = ()) -> ty
     """The SymPy function that applies ``act`` at these parameter values and prints with its name."""
     # Named "Applied" like its base: SymPy's printers dispatch a Function subclass by its class name.
     return type("Applied", (Applied,), {"activation": act, "values": values})
+
+
+def _rebuilt(act: Activation, values: tuple[tuple[Symbol, Expr], ...], arg: Expr) -> Expr:
+    return applied(act, values)(arg)
 
 
 # --------------------------------------------------------------------------- the spec
@@ -155,6 +205,7 @@ class Network:
         self._training()
         if not self.layers:
             raise BadNetwork(f"{self.where()}no layers; add a [[layer]] table with W, B and activation")
+        self._within_limits()
         columns, name = self.inputs.cols, "X"
         for number, layer in enumerate(self.layers, start=1):
             w = layer.weights
@@ -170,6 +221,37 @@ class Network:
                 )
             columns, name = w.cols, f"H{number}"
         self._check_target()
+        for name, m in self._matrices():
+            _fits_float64(m, name, self.where())
+        _fits_float64(ImmutableMatrix([[self.learning_rate]]), "learning_rate", self.where(), whole=True)
+
+    def _within_limits(self) -> None:
+        """The sizes symdl computes in seconds (``MAX_UNITS``, ``MAX_LAYERS``, ``MAX_PARAMETERS``, ``MAX_EXAMPLES``)."""
+        where = self.where()
+        _at_most(len(self.layers), MAX_LAYERS, f"{where}the network has {{count}} layers", "layers")
+        _at_most(self.inputs.rows, MAX_EXAMPLES, f"{where}X has {{count}} rows", "examples (rows of X)")
+        _at_most(self.inputs.cols, MAX_UNITS, f"{where}X has {{count}} inputs", "units per layer")
+        for number, layer in enumerate(self.layers, start=1):
+            _at_most(layer.units, MAX_UNITS, f"{where}layer {number} has {{count}} units", "units per layer")
+        count = sum(layer.weights.rows * layer.weights.cols + layer.units for layer in self.layers)
+        _at_most(count, MAX_PARAMETERS, f"{where}the network has {{count}} weights and biases", "parameters")
+        examples = self.inputs.rows
+        if examples > 1:
+            _at_most(
+                count * examples,
+                MAX_PARAMETERS,
+                f"{where}the network has {count} weights and biases and X {examples} rows, {{count}} together",
+                "parameters times examples",
+            )
+
+    def _matrices(self) -> Iterator[tuple[str, ImmutableMatrix]]:
+        """Every matrix of numbers the spec gives, by name: X, W1, B1, ..., the target."""
+        yield "X", self.inputs
+        for number, layer in enumerate(self.layers, start=1):
+            yield f"W{number}", layer.weights
+            yield f"B{number}", layer.bias
+        if self.target is not None:
+            yield "target", self.target
 
     def _training(self) -> None:
         """The loss as its declaration, η exact and positive; a target, if any, as an exact matrix."""
@@ -232,6 +314,11 @@ class Network:
     def from_text(cls, text: str, source: str = "") -> Network:
         """A spec from TOML text: floats keep their decimal text, so 0.5 becomes exactly 1/2."""
         where = f"{source}: " if source else ""
+        if len(text) > MAX_TEXT:
+            raise BadNetwork(
+                f"{where}{len(text):,} characters, but a network within symdl's limits (see the README) is written "
+                f"in far fewer than {MAX_TEXT:,}; use a smaller network"
+            )
         try:
             data = tomllib.loads(text, parse_float=_TomlFloat)
         except tomllib.TOMLDecodeError as error:
@@ -256,6 +343,7 @@ class Network:
         raw_layers = data.get("layer")
         if not isinstance(raw_layers, list) or not raw_layers:
             raise BadNetwork(f"{where}no layers; add a [[layer]] table with W, B and activation for each layer")
+        _at_most(len(raw_layers), MAX_LAYERS, f"{where}the network has {{count}} layers", "layers")
         layers = tuple(_layer(raw, number, where) for number, raw in enumerate(raw_layers, start=1))
         target = _matrix(data["target"], "target", where, row_ok=True) if "target" in data else None
         name = data.get("loss", DEFAULT_LOSS)
@@ -381,6 +469,11 @@ def _matrix(raw: Any, name: str, where: str, row_ok: bool) -> ImmutableMatrix:
     elif flat or not all(isinstance(row, list) for row in raw):
         raise BadNetwork(f"{where}{name} must be a list of rows such as {example}, got {_text(raw)}")
     width = len(raw[0])
+    if row_ok:
+        _at_most(len(raw), MAX_EXAMPLES, f"{where}{name} has {{count}} rows", "examples (rows of X)")
+    else:
+        _at_most(len(raw), MAX_UNITS, f"{where}{name} has {{count}} rows", "units per layer")
+    _at_most(width, MAX_UNITS, f"{where}{name} has {{count}} columns", "units per layer")
     for r, row in enumerate(raw, start=1):
         if not row:
             raise BadNetwork(f"{where}{name} row {r} is empty; every row needs {width or 'at least one'} entries")
@@ -437,9 +530,35 @@ def _shape(rows: int, cols: int) -> str:
     return f"{rows}×{cols}"
 
 
+def _at_most(count: int, limit: int, found: str, what: str) -> None:
+    """Refuse a network beyond one of symdl's size limits; ``found`` says where, with ``{count}`` in it."""
+    if count > limit:
+        raise BadNetwork(
+            f"{found.format(count=count)}, but symdl computes networks of at most {limit} {what} "
+            "(see the README); use a smaller network"
+        )
+
+
+def _fits_float64(m: ImmutableMatrix, name: str, where: str, whole: bool = False) -> None:
+    """Every entry a number float64 can hold: 1e400 would be inf in the float64 pass (``whole``: a number)."""
+    for r in range(m.rows):
+        for c in range(m.cols):
+            if not fits_float64(m[r, c]):
+                place = name if whole else f"{name}[{r + 1},{c + 1}]"
+                shown = mpmath.nstr(mpmath.mpf(m[r, c].p) / m[r, c].q, 3)
+                raise BadNetwork(
+                    f"{where}{place} = {shown} does not fit in float64 (largest about 1.8e+308); use a smaller number"
+                )
+
+
 __all__ = [
     "DEFAULT_LEARNING_RATE",
     "DEFAULT_LOSS",
+    "MAX_EXAMPLES",
+    "MAX_LAYERS",
+    "MAX_PARAMETERS",
+    "MAX_TEXT",
+    "MAX_UNITS",
     "Applied",
     "Layer",
     "Network",

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 from sympy import Expr, ImmutableMatrix
 
+from symdl.errors import BadNetwork
 from symdl.network.exact import Evaluator, floats
 from symdl.network.float64 import float_weights, numeric_loss
 from symdl.network.forward import EXACT, Arithmetic, layer_by_layer
@@ -60,20 +62,25 @@ def gradient_step(
         dw, db = exact[2 * number - 2], exact[2 * number - 1]
         stepped.append((ImmutableMatrix(layer.weights - eta * dw), ImmutableMatrix(layer.bias - eta * db)))
         ndw, ndb = numeric[2 * number - 2], numeric[2 * number - 1]
-        stepped_numeric.append((floats(layer.weights) - float(eta) * ndw, floats(layer.bias) - float(eta) * ndb))
+        with np.errstate(over="ignore", invalid="ignore"):  # a step beyond float64: inf, reported by the views
+            stepped_numeric.append((floats(layer.weights) - float(eta) * ndw, floats(layer.bias) - float(eta) * ndb))
     before_value = float(evaluate(before))
-    after = _loss_after(network, stepped, evaluate)
-    after_value = float(evaluate(after))
-    squared = sum(float(np.sum(evaluate.matrix(g) ** 2)) for g in exact)
+    try:
+        after = _loss_after(network, stepped, evaluate)
+        after_value = float(evaluate(after))
+    except BadNetwork as error:  # a step so large that the new loss is beyond every number
+        raise BadNetwork(f"{network.where()}the loss after one step of η = {eta}: {error}") from None
+    squared = mpmath.fsum(evaluate(e) ** 2 for g in exact for e in g)  # ‖∇L‖², exactly enough
     smaller = None
     if not after_value < before_value:
         weights = float_weights(network)
         for k in range(1, HALVINGS + 1):
             rate = eta / 2**k
-            moved = [
-                (w - float(rate) * numeric[2 * q], b - float(rate) * numeric[2 * q + 1])
-                for q, (w, b) in enumerate(weights)
-            ]
+            with np.errstate(over="ignore", invalid="ignore"):
+                moved = [
+                    (w - float(rate) * numeric[2 * q], b - float(rate) * numeric[2 * q + 1])
+                    for q, (w, b) in enumerate(weights)
+                ]
             if numeric_loss(network, moved) < before_numeric:
                 smaller = rate
                 break
@@ -87,7 +94,7 @@ def gradient_step(
         after_value,
         before_numeric,
         numeric_loss(network, stepped_numeric),
-        -float(eta) * squared,
+        float(-evaluate(eta) * squared),
         smaller,
     )
 

@@ -1,5 +1,7 @@
 """The forward pass in the terminal and as JSON: the network, each intermediate exact and in float64, the
-general formula, the check.  The board (LaTeX, Markdown) is ``symdl.render.network``'s.
+general formula, the check.  The board (LaTeX, Markdown) is ``symdl.render.network``'s.  An exact value too
+long to write out (``symdl.render.numbers.PRINTED``) is shown by its float value only: "…" in the terminal,
+null in JSON.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from symdl.network.spec import Network
 from symdl.render.blocks import BOARD, Board, Names
 from symdl.render.numbers import (
     Plain,
+    Writing,
     float_entries,
     float_text,
     forward_decimals,
@@ -30,8 +33,11 @@ def _plain_sum(expr: Expr, printer: Plain) -> str:
     return " + ".join(terms).replace("+ -", "- ")
 
 
-def _row_text(m: ImmutableMatrix, plain: Plain, order: ImmutableMatrix | None = None) -> str:
-    """[4, 3, -2]; sums in the order of ``order``'s row (sigmoid(4) - sigmoid(3) + 1); a batch as a list of rows."""
+def _row_text(m: ImmutableMatrix, plain: Plain, writing: Writing, order: ImmutableMatrix | None = None) -> str:
+    """[4, 3, -2]; sums in the order of ``order``'s row (sigmoid(4) - sigmoid(3) + 1); a batch as a list of rows;
+    "…" where an entry is too long to write out."""
+    if not all(writing(e) for e in m):
+        return "…"
 
     def entry(r: int, c: int) -> str:
         arranged = in_order(m[r, c], list(order.row(r)) if order is not None else [])
@@ -44,11 +50,12 @@ def report(result: Forward, board: Board = BOARD) -> str:
     """The terminal report: the network, each intermediate exact and in float64, the general formula, the check."""
     net = result.network
     plain = Plain(board.exact)
+    writing = Writing()
     examples = "one example" if net.inputs.rows == 1 else f"{net.inputs.rows} examples"
     source = f" ({net.source})" if net.source else ""
     lines = [
         f"network{source}: {' → '.join(str(s) for s in net.sizes)}, {examples}, row vectors: Z = X W + B, H = f(Z)",
-        f"  X  = {_row_text(net.inputs, plain)}",
+        f"  X  = {_row_text(net.inputs, plain, writing)}",
     ]
     for number, layer in enumerate(net.layers, start=1):
         role = "output" if number == len(net.layers) else "hidden"
@@ -56,14 +63,14 @@ def report(result: Forward, board: Board = BOARD) -> str:
         activation = layer.activation.name + (f" ({params})" if params else "")
         lines += [
             f"  layer {number} ({role}): activation {activation}",
-            f"    W{number} = {_row_text(layer.weights, plain)}",
-            f"    B{number} = {_row_text(layer.bias, plain)}",
+            f"    W{number} = {_row_text(layer.weights, plain, writing)}",
+            f"    B{number} = {_row_text(layer.bias, plain, writing)}",
         ]
     lines += ["", "forward pass: exact, then ≈ float64 (NumPy)"]
     width = max(len(_formula(s.name, net)) for s in result.steps)
     for k, step in enumerate(result.steps):
         order = result.layer_input(k // 2 + 1)
-        lines.append(f"  {_formula(step.name, net).ljust(width)}  = {_row_text(step.exact, plain, order)}")
+        lines.append(f"  {_formula(step.name, net).ljust(width)}  = {_row_text(step.exact, plain, writing, order)}")
         lines.append(f"  {''.ljust(width)}  ≈ {float_text(step.numeric)}")
     lines += ["", "general formula (one example; every input, weight and bias a symbol)"]
     for number, (g, layer) in enumerate(zip(result.general, net.layers, strict=True), start=1):
@@ -100,8 +107,13 @@ def data(result: Forward, board: Board = BOARD) -> dict[str, Any]:
     decimals = () if board.exact else forward_decimals(result)
     printer = LecturePrinter(names=Names(result).symbols, decimals=decimals)
 
-    def exact(m: ImmutableMatrix) -> list[list[str]]:
-        return strings(m, plain)
+    writing = Writing()
+
+    def exact(m: ImmutableMatrix) -> list[list[str | None]]:
+        return strings(m, plain, writing)
+
+    def latex(m: ImmutableMatrix) -> list[list[str | None]]:
+        return [[printer.doprint(m[r, c]) if writing(m[r, c]) else None for c in range(m.cols)] for r in range(m.rows)]
 
     a = result.agreement
     return {
@@ -120,9 +132,7 @@ def data(result: Forward, board: Board = BOARD) -> dict[str, Any]:
         "forward": {
             step.name: {
                 "exact": exact(step.exact),
-                "exact_latex": [
-                    [printer.doprint(step.exact[r, c]) for c in range(step.exact.cols)] for r in range(step.exact.rows)
-                ],
+                "exact_latex": latex(step.exact),
                 "exact_float": float_entries(step.exact),
                 "numeric": step.numeric.tolist(),
                 "general": exact(step.general)[0],
@@ -135,6 +145,7 @@ def data(result: Forward, board: Board = BOARD) -> dict[str, Any]:
             "worst": a.worst,
             "tolerance_ulps": a.tolerance_ulps,
             "general_vs_exact": a.general,
+            "float64_not_finite": a.non_finite or None,
             "text": str(a),
         },
     }

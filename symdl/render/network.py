@@ -2,10 +2,12 @@
 
 Layer by layer: the matrices multiplied with their entries visible (``X W^{(1)} = [1\\ 2\\ 1] [...] =
 [4\\ 3\\ -2]``), then ``+ B``, then the activation entry by entry, then each neuron on its own line
-(``z^{(1)}_1 = 1 \\cdot 1 + 2 \\cdot 1 + 1 \\cdot 1 = 4``); then the general formula in symbols and the
-check that the three computations agree.  Everything printed comes from ``symdl.network.forward.Forward``;
-the views only arrange it.  Terminating decimals print as decimals (the lecture's 0.5), or as
-fractions with ``exact=True``.  The terminal report and JSON are ``symdl.render.forward_text``'s.
+(``z^{(1)}_1 = 1 \\cdot 1 + 2 \\cdot 1 + 1 \\cdot 1 = 4``); then the general formula in symbols, layer by
+layer in the previous layer's named outputs (and put together into one formula where that is short), and the
+check that the three computations agree.  A deep network's exact values too long to write out
+(``symdl.render.numbers.Writing``) are given by their value to 4 places.  Everything printed comes from
+``symdl.network.forward.Forward``; the views only arrange it.  Terminating decimals print as decimals (the
+lecture's 0.5), or as fractions with ``exact=True``.  The terminal report and JSON are ``symdl.render.forward_text``'s.
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ class _Working:
         inputs, product = result.layer_input(number), result.product(number)
         h_in, w, b = names.matrix("H", number - 1), names.matrix("W", number), names.matrix("B", number)
         z, h = names.matrix("Z", number), names.matrix("H", number)
+        if not all(self.pen.writable(e) for m in (inputs, z_step.exact, h_step.exact) for e in m):
+            return self.approximate_lines(number)
         if is_rational(inputs) and is_rational(product):  # short entries: one line each
             lines = [
                 rf"{h_in} {w} &= {self.pen.matrix(inputs)} {self.pen.matrix(layer.weights)}"
@@ -121,6 +125,19 @@ class _Working:
         lines.append(self.activation_line(number, h, z, z_step.exact, h_step.exact, inputs))
         if not is_rational(h_step.exact) and not layer.is_identity:
             lines.append(rf"&\approx {self.pen.approx(floats(h_step.exact))}")
+        return lines
+
+    def approximate_lines(self, number: int) -> list[str]:
+        """Z = H W + B ≈ [..], H = f(Z) ≈ [..]: a layer whose exact values are too long to write out."""
+        result, names = self.result, self.names
+        layer = result.network.layers[number - 1]
+        z_step, h_step = result.steps[2 * number - 2], result.steps[2 * number - 1]
+        h_in, w, b = names.matrix("H", number - 1), names.matrix("W", number), names.matrix("B", number)
+        z, h = names.matrix("Z", number), names.matrix("H", number)
+        self.pen.long = True
+        lines = [rf"{z} &= {h_in} {w} + {b} \approx {self.pen.approx(floats(z_step.exact))}"]
+        f = z if layer.is_identity else f"{layer.activation.tex}({z})"
+        lines.append(rf"{h} &= {f} \approx {self.pen.approx(floats(h_step.exact))}")
         return lines
 
     def activation_line(
@@ -151,16 +168,22 @@ class _Working:
         inputs = list(result.layer_input(number).row(row))
         z_exact, h_exact = result.steps[2 * number - 2].exact, result.steps[2 * number - 1].exact
         lines = []
+        if all(self.pen.writable(v) for v in inputs):
+            shown = [self.factor(v) for v in inputs]
+        else:  # values too long to write out: the previous layer's outputs by name
+            shown = [names.unit("h", number - 1, i + 1) for i in range(len(inputs))]
         for j in range(layer.units):
-            terms = [rf"{self.factor(v)} \cdot {self.factor(layer.weights[i, j])}" for i, v in enumerate(inputs)]
+            terms = [rf"{v} \cdot {self.factor(layer.weights[i, j])}" for i, v in enumerate(shown)]
             bias = layer.bias[0, j]
             if bias != 0:
                 text = self.pen.tex(bias)
                 terms.append(f"- {text[1:]}" if text.startswith("-") else f"+ {text}")
             written = " + ".join(t for t in terms if not t.startswith(("+ ", "- ")))
             written += "".join(f" {t}" for t in terms if t.startswith(("+ ", "- ")))
-            value = self.pen.tex(z_exact[row, j], inputs)
-            line = rf"{names.unit('z', number, j + 1)} &= {written} = {value}"
+            if self.pen.writable(z_exact[row, j]):
+                line = rf"{names.unit('z', number, j + 1)} &= {written} = {self.pen.tex(z_exact[row, j], inputs)}"
+            else:
+                line = rf"{names.unit('z', number, j + 1)} &= {written}"
             if not z_exact[row, j].is_Rational:
                 line += rf" \approx {approx(to_float(z_exact[row, j]))}"
             lines.append(line.replace("+ -", "- "))
@@ -171,7 +194,15 @@ class _Working:
         for j in range(layer.units):
             value = h_exact[row, j]
             unit = names.unit(kind, number, j + 1)
-            if act.is_vector:
+            if not self.pen.writable(value) or not self.pen.writable(z_exact[row, j]):
+                self.pen.long = True
+                z_unit = names.unit("z", number, j + 1)
+                line = (
+                    rf"{unit} &= {act.tex}({names.matrix('Z', number)})_{{{j + 1}}}"
+                    if act.is_vector
+                    else (rf"{unit} &= {act.tex}({z_unit})")
+                )
+            elif act.is_vector:
                 line = rf"{unit} &= {act.tex}({names.matrix('Z', number)})_{{{j + 1}}} = {self.pen.tex(value)}"
             else:
                 z_value = z_exact[row, j]
@@ -229,11 +260,12 @@ class _Working:
             Block("text", said["forward.general_text"]),
             Block("math", aligned(lines)),
         ]
-        if not any(layer.activation.is_vector for layer in result.network.layers[:-1]):
+        together = result.together()  # None where one formula would be too long (a deep network)
+        if together is not None and not any(layer.activation.is_vector for layer in result.network.layers[:-1]):
             out.append(Block("text", said["forward.together"]))
             last = len(result.general)
             kind = "y" if result.network.layers[-1].is_identity else "z"
-            z = result.steps[-2].general
+            z = together
             for k in range(z.cols):
                 terms = [self.pen.tex(t) for t in Add.make_args(general_order(z[0, k], kinds))]
                 lines = [f"{names.unit(kind, last, k + 1)} &= {terms[0]}"]

@@ -1,7 +1,11 @@
 """Numbers and matrices as the passes print them: in LaTeX on the board, in the terminal, for JSON.
 
 On the board an exact value is written where it is short (``\\sigma(4)``, ``0.5``) and followed by its value to
-4 places where it is not rational; where it is long only the value is written (``\\approx 0.4960``).  Terminating
+4 places where it is not rational; where it is long only the value is written (``\\approx 0.4960``).  A deep
+network's exact values share their parts and written out grow exponentially with depth: one of more than
+``PRINTED`` nodes is never printed, nor anything once a view has written ``WRITTEN`` nodes in all (``Writing``;
+``Pen.tex`` gives ``LONG``, the terminal "…" and JSON null), and every walk over exact values here visits
+each shared part once.  Terminating
 decimals print as the lecture writes them (0.5, 0.01) unless the board is exact.  The terminal writes rows as
 ``[4, 3, -2]`` and floats to 10 significant digits.  Both passes, forward and backward, print through here.
 """
@@ -10,15 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import mpmath
 import numpy as np
 from sympy import Add, Expr, ImmutableMatrix, Mul, Rational, Symbol
 from sympy.printing.str import StrPrinter
 
+from symdl.network.exact import Evaluator, tree_size
+from symdl.network.exact import floats as exact_floats
 from symdl.network.forward import Forward
 from symdl.network.spec import Applied
 from symdl.render.printer import LecturePrinter, decimal
 
 SHORT = 40  # an exact entry is printed if its LaTeX has at most this many characters, else only its value
+PRINTED = 400  # an exact entry of more nodes than this is never written out (a deep network's: pages long)
+WRITTEN = 40_000  # what printing one view's exact values may cost (``Writing``; the lecture's views: at most 27,518)
+LONG = r"\text{(an exact value too long to write out)}"  # longer than SHORT, so only its value is shown
 
 # --------------------------------------------------------------------------- single numbers
 
@@ -30,7 +40,10 @@ def times_ten(value: float, digits: int) -> str:
 
 
 def approx(value: float) -> str:
-    """A value to 4 decimal places (or 4 significant digits and a power of ten when tiny or huge)."""
+    """A value to 4 decimal places (or 4 significant digits and a power of ten when tiny or huge); float64's
+    inf and NaN as such."""
+    if not np.isfinite(value):
+        return r"\text{NaN}" if np.isnan(value) else ("" if value > 0 else "-") + r"\infty"
     if value == 0:
         return "0"
     if 1e-3 <= abs(value) < 1e6:
@@ -40,21 +53,65 @@ def approx(value: float) -> str:
 
 def error(value: float) -> str:
     """A relative error to 2 significant digits: ``1.2 \\times 10^{-16}``."""
+    if not np.isfinite(value):
+        return approx(value)
     return "0" if value == 0 else times_ten(value, 1)
 
 
 def to_float(value: Expr) -> float:
-    """An exact value as the nearest float (from 20 digits)."""
-    return float(value.doit().evalf(20))
+    """An exact value as the nearest float (±inf beyond float64's range)."""
+    return float(exact_floats(ImmutableMatrix([[value]]))[0, 0])
 
 
 def float_entries(m: ImmutableMatrix) -> list[list[float]]:
-    """The exact entries as the nearest floats (from 20 digits)."""
-    return [[to_float(m[r, c]) for c in range(m.cols)] for r in range(m.rows)]
+    """The exact entries as the nearest floats (±inf beyond float64's range)."""
+    return floats(m).tolist()
 
 
 def floats(m: ImmutableMatrix) -> np.ndarray:
-    return np.array(float_entries(m))
+    return exact_floats(m)
+
+
+class Writing:
+    """What exact text one view may still write: a value of at most ``PRINTED`` nodes, while what printing them
+    costs together stays within ``WRITTEN``; after that a value is given by its digits only, so that the views
+    of a big network take seconds, not minutes.  ``writing(expr)`` says whether ``expr`` is written out.
+
+    SymPy's printers evaluate every term of a sum to order it (and symdl's printer every power and exponential),
+    so printing a node costs about the nodes below it down to the activations by name, whose values are kept
+    (``symdl.network.spec.Applied``): ``cost`` counts that, each shared part's count found once."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[Expr, int] = {}  # tree sizes
+        self.below: dict[Expr, int] = {}  # nodes an evaluation of it visits
+        self.costs: dict[Expr, int] = {}  # what printing it costs
+        self.left = WRITTEN
+        self.granted: set[Expr] = set()
+
+    def __call__(self, expr: Expr) -> bool:
+        if expr in self.granted:
+            return True
+        if tree_size(expr, self.sizes) > PRINTED:
+            return False
+        cost = self.cost(expr)
+        if cost > self.left:
+            return False
+        self.left -= cost
+        self.granted.add(expr)
+        return True
+
+    def cost(self, expr: Expr) -> int:
+        hit = self.costs.get(expr)
+        if hit is None:
+            hit = self.costs[expr] = self._below(expr) + sum(self.cost(a) for a in expr.args)
+        return hit
+
+    def _below(self, expr: Expr) -> int:
+        hit = self.below.get(expr)
+        if hit is None:
+            inside = 0 if isinstance(expr, Applied) else sum(self._below(a) for a in expr.args)
+            hit = self.below[expr] = 1 + inside
+        return hit
 
 
 def is_rational(m: ImmutableMatrix) -> bool:
@@ -65,11 +122,21 @@ def is_rational(m: ImmutableMatrix) -> bool:
 
 
 def terminating(matrices: Iterable[ImmutableMatrix]) -> set[Rational]:
-    """Every terminating non-integer rational in the entries (0.5, 0.01), so the printer writes it as a decimal."""
+    """Every terminating non-integer rational in the entries (0.5, 0.01), so the printer writes it as a decimal;
+    each shared part of the entries is looked at once."""
     found: set[Rational] = set()
-    for m in matrices:
-        for entry in m:
-            found |= {r for r in entry.atoms(Rational) if not r.is_Integer and decimal(abs(r)) is not None}
+    seen: set[Expr] = set()
+    stack = [entry for m in matrices for entry in m]
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        if isinstance(e, Rational):
+            if not e.is_Integer and decimal(abs(e)) is not None:
+                found.add(e)
+        else:
+            stack.extend(e.args)
     return found
 
 
@@ -142,9 +209,17 @@ class Pen:
     def __init__(self, printer: LecturePrinter) -> None:
         self.printer = printer
         self.long = False  # set when some exact value was too long to print
+        self.writing = Writing()
+
+    def writable(self, expr: Expr) -> bool:
+        """Whether the exact value is written out (``Writing``)."""
+        return self.writing(expr)
 
     def tex(self, expr: Expr, order: list[Expr] | None = None) -> str:
-        """An exact value; a sum with its terms in the order of ``order`` where given."""
+        """An exact value; a sum with its terms in the order of ``order`` where given; ``LONG`` for one that
+        is too long to write out."""
+        if not self.writable(expr):
+            return LONG
         return self.printer.doprint(expr if order is None else in_order(expr, order))
 
     def matrix(self, m: ImmutableMatrix, order: ImmutableMatrix | None = None) -> str:
@@ -158,7 +233,7 @@ class Pen:
         return bmatrix([approx(float(v)) for v in row] for row in values)
 
     def short(self, m: ImmutableMatrix) -> bool:
-        return all(len(self.tex(e)) <= SHORT for e in m)
+        return all(tree_size(e, self.writing.sizes) <= 2 * SHORT and len(self.tex(e)) <= SHORT for e in m)
 
     def value(self, m: ImmutableMatrix, values: np.ndarray) -> str:
         """``= [exact]``, ``= [exact] ≈ [digits]`` or, where the exact entries are long, ``≈ [digits]``."""
@@ -212,8 +287,13 @@ def rows_text(entries: Iterable[Iterable[str]]) -> str:
 
 
 def float_text(values: np.ndarray) -> str:
-    """Floats to 10 significant digits, as rows."""
+    """Floats to 10 significant digits, as rows (inf and nan as NumPy writes them)."""
     return rows_text([f"{v:.10g}" for v in row] for row in values)
+
+
+def exact_text(value: Expr, digits: int = 10) -> str:
+    """An exact value to ``digits`` significant digits, also beyond float64's range (7.3e+390)."""
+    return mpmath.nstr(Evaluator()(value), digits)
 
 
 def plain_rows(m: ImmutableMatrix, plain: Plain) -> str:
@@ -221,6 +301,7 @@ def plain_rows(m: ImmutableMatrix, plain: Plain) -> str:
     return rows_text([plain.doprint(m[r, c]) for c in range(m.cols)] for r in range(m.rows))
 
 
-def strings(m: ImmutableMatrix, plain: Plain) -> list[list[str]]:
-    """The exact entries as strings, for JSON."""
-    return [[plain.doprint(m[r, c]) for c in range(m.cols)] for r in range(m.rows)]
+def strings(m: ImmutableMatrix, plain: Plain, writing: Writing | None = None) -> list[list[str | None]]:
+    """The exact entries as strings, for JSON; None for one not written out (``Writing``)."""
+    writing = Writing() if writing is None else writing
+    return [[plain.doprint(m[r, c]) if writing(m[r, c]) else None for c in range(m.cols)] for r in range(m.rows)]
