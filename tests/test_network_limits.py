@@ -98,6 +98,26 @@ def test_overflow_as_strict_json(capsys, tmp_path):
     assert data["forward"]["H1"]["numeric"][0][:2] == ["inf", "inf"]
 
 
+def test_overflow_on_the_board_is_said_not_agreed(capsys, tmp_path):
+    code, out, _ = run_symdl(capsys, "forward", spec_file(tmp_path, EXP_HIDDEN), "--markdown")
+    check = out.split("## Check")[1]
+    assert code == 1 and "Float64 overflows: H1[1,1] = inf" in check and "same numbers" not in check
+
+
+BIG = 'X = [1e200]\ntarget = [0]\n[[layer]]\nW = [[1e200]]\nB = [0]\nactivation = "identity"\n'
+
+
+def test_backward_overflow_is_reported_not_agreed(capsys, tmp_path):
+    """x w = 1e200 · 1e200 = 1e400 is beyond float64; L = (1e400 - 0)² / 1 = 1e800 exactly."""
+    result = backpropagate(Network.from_text(BIG))
+    assert result.value == Rational(10) ** 800 and np.isinf(result.loss_numeric)
+    assert not result.checks.agrees and "float64 overflows: Z1[1,1] = inf; exact value ≈ 1.0e+400" in str(result.checks)
+    assert "within" not in str(result.checks) and result.checks.finite_difference_error is None
+    code, out, err = run_symdl(capsys, "backward", spec_file(tmp_path, BIG), "--markdown")
+    assert code == 1 and "Float64 overflows: Z1[1,1] = inf" in out and "largest relative difference" not in out
+    assert err.startswith("symdl: the gradients disagree: ") and one_line(err)
+
+
 @pytest.mark.parametrize(
     "spec, place",
     [

@@ -401,7 +401,7 @@ def _checks(
             )
     if non_finite:  # every comparison above is with inf or NaN somewhere: said by non_finite instead
         numeric_error, fd_error = 0.0, None
-        fd_note = fd_note or "finite differences skipped: float64 is not finite"
+        fd_note = fd_note or "float64 is not finite"
     return Checks("not computed", numeric_error, numeric_worst, fd_error, fd_worst, fd_note, non_finite=non_finite)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from sympy import Expr, ImmutableMatrix
 
 from symdl.errors import BadNetwork
-from symdl.network.exact import Evaluator, floats
+from symdl.network.exact import DIGITS, Evaluator, floats
 from symdl.network.float64 import float_weights, numeric_loss
 from symdl.network.forward import EXACT, Arithmetic, layer_by_layer
 from symdl.network.losses import exact_loss
@@ -70,7 +70,8 @@ def gradient_step(
         after_value = float(evaluate(after))
     except BadNetwork as error:  # a step so large that the new loss is beyond every number
         raise BadNetwork(f"{network.where()}the loss after one step of η = {eta}: {error}") from None
-    squared = mpmath.fsum(evaluate(e) ** 2 for g in exact for e in g)  # ‖∇L‖², exactly enough
+    with mpmath.workdps(DIGITS + 20):  # ‖∇L‖² and the change it predicts, never overflowing float64 on the way
+        first_order = float(-evaluate(eta) * mpmath.fsum(evaluate(e) ** 2 for g in exact for e in g))
     smaller = None
     if not after_value < before_value:
         weights = float_weights(network)
@@ -94,7 +95,7 @@ def gradient_step(
         after_value,
         before_numeric,
         numeric_loss(network, stepped_numeric),
-        float(-evaluate(eta) * squared),
+        first_order,
         smaller,
     )
 

@@ -19,7 +19,7 @@ from symdl.render.blocks import BOARD, Block, Board, activation_name, aligned, a
 from symdl.render.delta import delta_steps, loss, output
 from symdl.render.gradients import layer_by_layer
 from symdl.render.latex import Tex
-from symdl.render.numbers import approx, error, floats
+from symdl.render.numbers import approx, board_sentence, error, floats
 from symdl.render.paths import one_weight
 from symdl.render.sheet import Sheet
 from symdl.render.words import words
@@ -98,7 +98,10 @@ def check(sheet: Sheet) -> list[Block]:
     """Chain rule against direct differentiation, float64 against exact, finite differences against both."""
     c, said = sheet.result.checks, sheet.said
     text = [said["backward.chain"].format(how=said["backward." + c.direct])]
-    text.append(said["backward.numeric"].format(error=f"${error(c.numeric_error)}$"))
+    if c.non_finite:  # no difference to report where float64 overflowed: where it did, instead
+        text.append(board_sentence(c.non_finite))
+    else:
+        text.append(said["backward.numeric"].format(error=f"${error(c.numeric_error)}$"))
     if c.finite_difference_error is None:
         text.append(said["backward.fd_skipped"].format(note=c.note))
     else:

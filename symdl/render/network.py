@@ -31,7 +31,17 @@ from symdl.render.blocks import (
 from symdl.render.forward_text import data, report
 from symdl.render.latex import Tex
 from symdl.render.notation import Style, notation
-from symdl.render.numbers import Pen, approx, as_factor, floats, forward_decimals, general_order, is_rational, to_float
+from symdl.render.numbers import (
+    Pen,
+    approx,
+    as_factor,
+    board_sentence,
+    floats,
+    forward_decimals,
+    general_order,
+    is_rational,
+    to_float,
+)
 from symdl.render.printer import LecturePrinter, bracket
 from symdl.render.words import words
 
@@ -283,7 +293,9 @@ class _Working:
 
     def check(self) -> str:
         a, said = self.result.agreement, self.said
-        if a.largest_ulps == 0:
+        if a.non_finite:  # never "the same numbers": where float64 overflowed, and the exact value there
+            numeric = board_sentence(a.non_finite)
+        elif a.largest_ulps == 0:
             numeric = said["forward.ulps_same"]
         elif a.largest_ulps <= a.tolerance_ulps:
             numeric = said["forward.ulps"].format(ulps=f"{a.largest_ulps:.2g}", tolerance=a.tolerance_ulps)

@@ -58,6 +58,12 @@ def error(value: float) -> str:
     return "0" if value == 0 else times_ten(value, 1)
 
 
+def board_sentence(text: str) -> str:
+    """A check's plain text as a sentence on the board: "Float64 overflows: ... $\\approx$ 7.3e+390."
+    (English in both languages: ``symdl.render.words`` has no sentence for it yet.)"""
+    return text[0].upper() + text[1:].replace("≈", r"$\approx$") + "."
+
+
 def to_float(value: Expr) -> float:
     """An exact value as the nearest float (±inf beyond float64's range)."""
     return float(exact_floats(ImmutableMatrix([[value]]))[0, 0])
