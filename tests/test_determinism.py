@@ -131,6 +131,22 @@ def test_a_declaration_inside_a_users_budget_is_never_timed():
     assert hostile["working"] == str(working("silu").branches[0].steps[-1].expr)
 
 
+def test_the_lecture_network_is_never_timed():
+    """The built-in network's passes are work on a declaration: under the hostile clock they print the goldens."""
+    goldens = Path(__file__).parent / "goldens"
+    hostile = in_fresh_process(
+        HOSTILE,
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from goldens import output
+        result = {{"forward": output(["forward"]), "backward": output(["backward"])}}
+        """,
+    )
+    assert hostile["forward"] == (goldens / "forward.txt").read_text(encoding="utf-8")
+    assert hostile["backward"] == (goldens / "backward.txt").read_text(encoding="utf-8")
+
+
 def _core_then_hostile(monkeypatch, name: str, expression: str):
     """A user's derivation whose branches, slopes and breakpoints were found with time, asked for the rest
     under a clock on which every reading is 10^6 s after the last."""

@@ -40,7 +40,7 @@ import mpmath
 import numpy as np
 from sympy import Expr, ImmutableMatrix, Interval, S, diff, latex
 
-from symdl.budget import NOT_IN_TIME, OutOfTime, budget, guarded
+from symdl.budget import NOT_IN_TIME, OutOfTime, budget, guarded, unbounded
 from symdl.catalog import parse_number
 from symdl.engine.calculus import derive
 from symdl.engine.verify import ORDER, equal
@@ -203,7 +203,7 @@ def backpropagate(network: Network, direct: bool | None = None) -> Backward:
     automatic = direct is None
     if automatic:
         direct = _parameter_count(network) <= DIRECT_LIMIT and len(network.layers) <= DIRECT_LAYERS
-    with budget(SECONDS):
+    with budget(SECONDS) if network.timed else unbounded():  # the lecture's own network is never timed
         result = guarded(f"{network.where()}backpropagation", _flow, network)
         # The engine's steps are kept as derived (a product left unevaluated), which a copy from the guarded
         # child would not be: the parent's own derivation is the same one, found once.

@@ -21,7 +21,7 @@ from typing import Any
 import mpmath
 from sympy import Expr, Float, Function, ImmutableMatrix, Rational, Symbol
 
-from symdl.catalog import Activation, activation, i, n, parse_number, x, xs
+from symdl.catalog import CATALOGUE, Activation, activation, i, n, parse_number, x, xs
 from symdl.errors import BadNetwork, BadParameter, SymdlError, UnknownLoss
 from symdl.network.exact import DIGITS, Evaluator, fits_float64
 from symdl.network.forward import Forward, forward
@@ -198,6 +198,13 @@ class Network:
     target: ImmutableMatrix | None = None  # T: examples × outputs, what Y should be; needed for the loss
     loss: Loss | str = DEFAULT_LOSS  # a name or alias of symdl.network.losses; kept as the declaration
     learning_rate: Expr | str | int = DEFAULT_LEARNING_RATE  # η of the gradient-descent update, exact
+    builtin: bool = False  # the lecture's own network (``lecture_network``), not a spec a user wrote
+
+    @property
+    def timed(self) -> bool:
+        """Whether its passes run under the time budget: a user's spec or activation does; the lecture's network
+        with catalogue activations does not, so its output never depends on the clock."""
+        return not (self.builtin and all(layer.activation in CATALOGUE for layer in self.layers))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", ImmutableMatrix(self.inputs))
@@ -387,7 +394,7 @@ class Network:
 def lecture_network() -> Network:
     """The lecture's 3-3-2 network, exactly as on its "선형함수" slide (identity activations)."""
     text = resources.files("symdl").joinpath("data/lecture01.toml").read_text(encoding="utf-8")
-    return Network.from_text(text, "lecture01.toml")
+    return replace(Network.from_text(text, "lecture01.toml"), builtin=True)
 
 
 class _TomlFloat(str):
