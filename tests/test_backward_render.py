@@ -326,7 +326,7 @@ CLASSIFIER_FLOW = [
     "10^{-16}$. Central finite differences of the float64 loss against backpropagation: largest relative difference "
     r"$3.9 \times 10^{-10}$.",
     "",
-    "Exact values too long to print are given to 4 places; the JSON output holds them all.",
+    "Exact values too long to print are given to 4 places; the JSON output holds them up to its size limit.",
 ]
 
 

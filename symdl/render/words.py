@@ -148,7 +148,7 @@ WORDS: dict[str, dict[str, str]] = {
             "largest relative difference {error}."
         ),
         "backward.fd_skipped": "Central finite differences skipped: {note}.",
-        "backward.exact_long": "Exact values too long to print are given to 4 places; the JSON output holds them all.",
+        "backward.exact_long": "Exact values too long to print are given to 4 places; the JSON output holds them up to its size limit.",
     },
     "ko": {
         "kind": "활성화 함수의 종류 - {name}",
@@ -273,7 +273,7 @@ WORDS: dict[str, dict[str, str]] = {
         "backward.fd": "float64 손실의 중앙 차분과 역전파의 최대 상대 차이: {error}.",
         "backward.fd_skipped": "중앙 차분 생략: {note}.",
         "backward.exact_long": (
-            "너무 긴 정확한 값은 소수 넷째 자리까지 적었습니다. 모든 정확한 값은 JSON 출력에 있습니다."
+            "너무 긴 정확한 값은 소수 넷째 자리까지 적었습니다. JSON 출력에는 크기 제한까지 정확한 값이 있습니다."
         ),
     },
 }
