@@ -45,7 +45,6 @@ from sympy import (
     Expr,
     Function,
     LambertW,
-    S,
     asinh,
     atan,
     atanh,
@@ -122,20 +121,20 @@ class softplus(Function):
 
 
 class _Elementary(Function):
-    """A stable primitive whose series at a point is its elementary form's (symdl.numeric.origin's Padé)."""
+    """An even stable primitive whose series at a point is its elementary form's (symdl.numeric.origin's Padé)."""
 
     def _eval_nseries(self, x, n, logx, cdir=0):
         return self.rewrite(exp)._eval_nseries(x, n, logx, cdir)
-
-
-class hypot1(_Elementary):
-    """sqrt(1 + u^2) = hypot(1, u): finite wherever the value is (u^2 overflows past |u| = 1.3e154)."""
 
     @classmethod
     def eval(cls, u):
         if u.could_extract_minus_sign():  # even
             return cls(-u)
-        return S.One if u.is_zero else None
+        return cls._eval_rewrite_as_exp(None, u) if u.is_zero else None  # at 0: its elementary form's value
+
+
+class hypot1(_Elementary):
+    """sqrt(1 + u^2) = hypot(1, u): finite wherever the value is (u^2 overflows past |u| = 1.3e154)."""
 
     def _eval_rewrite_as_exp(self, u, **kwargs):
         return sqrt(1 + u**2)
@@ -147,12 +146,6 @@ class hypot1(_Elementary):
 class log1p_sq(_Elementary):
     """log(1 + u^2) for every u: log1p(u^2) while u^2 is a float, 2 log|u| beyond."""
 
-    @classmethod
-    def eval(cls, u):
-        if u.could_extract_minus_sign():  # even
-            return cls(-u)
-        return S.Zero if u.is_zero else None
-
     def _eval_rewrite_as_exp(self, u, **kwargs):
         return log(1 + u**2)
 
@@ -163,12 +156,6 @@ class log1p_sq(_Elementary):
 class log_cosh(_Elementary):
     """log(cosh u) for every u: log1p(2 sinh(u/2)^2) (cosh u rounds to 1 near 0 and overflows past 710),
     |u| - log 2 far out."""
-
-    @classmethod
-    def eval(cls, u):
-        if u.could_extract_minus_sign():  # even
-            return cls(-u)
-        return S.Zero if u.is_zero else None
 
     def _eval_rewrite_as_exp(self, u, **kwargs):
         return log(cosh(u))
