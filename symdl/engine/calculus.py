@@ -76,13 +76,13 @@ class Derivation:
     @cached_property
     def regions(self) -> tuple[Region, ...]:
         """The branches of f and where each holds; on a user's expression ``OutOfTime`` if not found in time."""
-        return self._core("regions", "its branches")
+        return self._core("regions")
 
     @cached_property
     def slopes(self) -> tuple[Expr, ...]:
         """f' on each region, in its most readable form (on a user's expression that runs out of time, as
         ``sympy.diff`` gives it: the same function, not simplified, and ``not_in_time`` says so)."""
-        found = self._optional("slopes", "the readable form of the derivative", SHARE)
+        found = self._optional("slopes", SHARE)
         return tuple(diff(r.expr, x) for r in self.regions) if found is None else found
 
     @cached_property
@@ -96,7 +96,7 @@ class Derivation:
     @cached_property
     def breakpoints(self) -> tuple[Breakpoint, ...]:
         """Where branches meet; on a user's expression ``OutOfTime`` if not found in time."""
-        return self._core("breakpoints", "its breakpoints")
+        return self._core("breakpoints")
 
     @cached_property
     def _output(self) -> tuple[Expr | None, str]:
@@ -105,8 +105,8 @@ class Derivation:
                 form = vector_output_form(self.activation, self.derivative)
             return form, "" if form is not None else NOT_FOUND
         self.breakpoints  # noqa: B018 - nothing is shown without them: they come before the optional facts
-        found = self._optional("_output", "the output form", SHARE)
-        return (None, self.notes.get("the output form", NOT_FOUND)) if found is None else found
+        found = self._optional("_output", SHARE)
+        return (None, self.notes.get(WHAT["_output"], NOT_FOUND)) if found is None else found
 
     @property
     def output_form(self) -> Expr | None:
@@ -124,7 +124,7 @@ class Derivation:
         if self.activation.is_vector:
             with unbounded():
                 return vector_properties(self.activation, self.valuemap)
-        return self._optional("properties", "the properties")
+        return self._optional("properties")
 
     @property
     def notes(self) -> dict[str, str]:
@@ -160,7 +160,7 @@ class Derivation:
     def _find_properties(self) -> Properties:
         return properties(self.regions, self.slopes, self.breakpoints, self.valuemap)
 
-    def _core(self, fact: str, what: str) -> Any:
+    def _core(self, fact: str) -> Any:
         """A fact nothing else can be shown without: ``OutOfTime`` (one line from the CLI) if not in time."""
         if self.is_declared:
             with unbounded():
@@ -169,10 +169,11 @@ class Derivation:
             return self._in_child(fact)
         except OutOfTime:
             _DERIVED.pop((self.activation, self.values), None)
-            raise OutOfTime(f"{self.activation.name}: {what}") from None
+            raise OutOfTime(f"{self.activation.name}: {WHAT[fact]}") from None
 
-    def _optional(self, fact: str, what: str, share: float = 1.0) -> Any:
-        """A fact, or None with the reason in ``notes[what]`` (not found in time, or not found and why)."""
+    def _optional(self, fact: str, share: float = 1.0) -> Any:
+        """A fact, or None with the reason in ``notes[WHAT[fact]]`` (not found in time, or not found and why)."""
+        what = WHAT[fact]
         if self.is_declared:
             try:
                 with unbounded():
@@ -191,7 +192,7 @@ class Derivation:
 
     def _in_child(self, fact: str, share: float = 1.0) -> Any:
         with budget(USER_SECONDS * share):
-            found, computed, notes = guarded(what_of(fact), _find, self, fact)
+            found, computed, notes = guarded(WHAT[fact], _find, self, fact)
         for name, value in computed.items():
             self.__dict__.setdefault(name, value)
         self.__dict__.setdefault("_notes", {}).update(notes)
@@ -240,8 +241,16 @@ def output_form(act: str | Activation) -> Expr | None:
 _FOUND_ON_THE_WAY = ("regions", "slopes", "breakpoints", "_output", "properties")
 
 
-def what_of(fact: str) -> str:
-    return {"_output": "the output form", "slopes": "the derivative"}.get(fact, f"the {fact}")
+# What each fact is called where it is reported (``notes`` keys, one-line errors).
+READABLE = "the readable form of the derivative"
+PROPERTIES = "the properties"
+WHAT = {
+    "regions": "its branches",
+    "slopes": READABLE,
+    "breakpoints": "its breakpoints",
+    "_output": "the output form",
+    "properties": PROPERTIES,
+}
 
 
 def _find(d: Derivation, fact: str) -> tuple[Any, dict[str, Any], dict[str, str]]:

@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from symdl.budget import NOT_IN_TIME
-from symdl.engine.calculus import Breakpoint, Derivation
+from symdl.engine.calculus import PROPERTIES, READABLE, Breakpoint, Derivation
 from symdl.render.blocks import Block
-
-READABLE = "the readable form of the derivative"
 
 
 def _at_values(b: Breakpoint, values: dict) -> Breakpoint:
@@ -42,7 +40,7 @@ def facts(d: Derivation, substituted: bool) -> list[Block]:
         out.append(Block("fact", "", role="output form", value=d.output_form.subs(values)))
     out += [Block("fact", "", role="breakpoint", value=_at_values(b, values)) for b in d.breakpoints]
     if d.properties is None:
-        out.append(Block("text", d.notes.get("the properties", NOT_IN_TIME), role="properties"))
+        out.append(Block("text", d.notes.get(PROPERTIES, NOT_IN_TIME), role="properties"))
     else:
         out.append(Block("fact", "", role="properties", value=d.properties))
     return out

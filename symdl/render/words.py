@@ -148,7 +148,9 @@ WORDS: dict[str, dict[str, str]] = {
             "largest relative difference {error}."
         ),
         "backward.fd_skipped": "Central finite differences skipped: {note}.",
-        "backward.exact_long": "Exact values too long to print are given to 4 places; the JSON output holds them up to its size limit.",
+        "backward.exact_long": (
+            "Exact values too long to print are given to 4 places; the JSON output holds them up to its size limit."
+        ),
     },
     "ko": {
         "kind": "활성화 함수의 종류 - {name}",
