@@ -9,13 +9,20 @@ finish in time raises ``OutOfTime``.  The caller reports that fact as "not found
 
 A step runs in a forked child process that is killed when the budget is spent: a signal cannot interrupt
 SymPy reliably (its ``except Exception`` clauses, or a gc callback, may receive the alarm instead).
+
+The child is always forked, even when the process has other threads (a notebook kernel, a test runner):
+it inherits everything the parent has already found (compiled functions, derivations), so its work is the
+step alone.  A child started afresh (forkserver, spawn) would redo that work inside the budget, and whether
+the step finished in time would depend on the machine's load.  The forked child runs the step and sends
+one pickle through a pipe; should it block on a lock another thread held at the fork, it is killed at the
+deadline like any step that does not finish: ``OutOfTime``, never a hang.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,9 +38,8 @@ USER_SECONDS = 7.0  # the budget of one fact of a user's expression (the CLI: of
 _deadline: ContextVar[float | None] = ContextVar("symdl_deadline", default=None)
 _in_child = False  # True in a guarded step's child process: its deadline is the parent's to enforce
 
-_FORK = multiprocessing.get_context("fork")
-_FORKSERVER = multiprocessing.get_context("forkserver")
-_FORKSERVER.set_forkserver_preload(["symdl.engine.solving"])  # SymPy and the guarded steps, imported once
+# Where there is no fork (Windows), a spawned child imports symdl afresh: slower, the same answers.
+_CONTEXT = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
 class OutOfTime(SymdlError):
@@ -89,10 +95,11 @@ def guarded(what: str, step: Callable[..., T], *args: Any) -> T:
     remaining = deadline - clock()
     if remaining <= 0:
         raise OutOfTime(what)
-    context = _FORK if threading.active_count() == 1 else _FORKSERVER
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, step, args), daemon=True)
-    child.start()
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    child = _CONTEXT.Process(target=_child, args=(sender, step, args), daemon=True)
+    with warnings.catch_warnings():  # Python 3.12+ warns of fork beside threads: see the module docstring
+        warnings.filterwarnings("ignore", r".*multi-threaded, use of fork", DeprecationWarning)
+        child.start()
     sender.close()
     try:
         if not receiver.poll(remaining):

@@ -18,7 +18,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import pytest
-from sympy import Matrix, Rational, Symbol
+from sympy import Matrix, Rational, Symbol, exp
 
 import symdl
 import symdl.network.backward as backward_module
@@ -28,7 +28,7 @@ from symdl.errors import BadNetwork, BadParameter
 from symdl.network.backward import backpropagate
 from symdl.network.exact import Evaluator, tree_size
 from symdl.network.spec import Layer, Network
-from tests.conftest import SLIDE_TOML, run_symdl
+from tests.conftest import SLIDE, SLIDE_TOML, run_symdl
 
 DIGITS = 50  # mpmath's working precision for the expected values
 EXP_HIDDEN = (
@@ -282,6 +282,29 @@ def test_an_exact_pass_that_does_not_finish_says_so(monkeypatch):
     with pytest.raises(OutOfTime, match=f"the exact forward pass: {NOT_IN_TIME}"):
         dataclasses.replace(symdl.lecture_network(), builtin=False).forward()  # as a user's spec: timed
     assert time.monotonic() - start < 5  # the child was stopped at the deadline, not waited for
+
+
+def test_the_guarded_child_inherits_the_parent_beside_other_threads(monkeypatch):
+    """A notebook kernel or a test runner has threads: the child is still forked, so it runs what the parent
+    has (here a patched step), not a fresh import that would redo the parent's work inside the budget."""
+    import threading
+
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait, daemon=True)
+    waiting.start()
+    try:
+        test_an_exact_pass_that_does_not_finish_says_so(monkeypatch)
+        monkeypatch.undo()  # the real pass and budget from here
+        hidden = Layer(Matrix(SLIDE["W1"]), Matrix(SLIDE["B1"]), symdl.activation("elu"))
+        output = Layer(Matrix(SLIDE["W2"]), Matrix(SLIDE["B2"]), symdl.activation("identity"))
+        elu = Network(Matrix(SLIDE["X"]), [hidden, output])  # built in Python: timed, answered from the parent's work
+        assert elu.timed and threading.active_count() > 1
+        result = elu.forward()
+        assert result.H1.exact[0, 2].doit() == exp(-2) - 1  # ELU(-2) = e^-2 - 1 (alpha = 1)
+        assert result.Y.exact[0, 0] == 2 and result.agreement.agrees  # 4 - 3 + 0 + 1
+    finally:
+        stop.set()
+        waiting.join()
 
 
 def test_out_of_time_through_the_command_line_is_one_line(capsys, monkeypatch):
