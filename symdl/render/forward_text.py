@@ -1,5 +1,6 @@
-"""The forward pass in the terminal and as JSON: the network, each intermediate exact and in float64, the
-general formula, the check.  The board (LaTeX, Markdown) is ``symdl.render.network``'s.  An exact value too
+"""The forward pass in the terminal and as JSON: two formats over the board's blocks (``symdl.render.network``),
+each writing the blocks that carry a value (role ``pass``, ``inputs``, ``parameters``, ``layer``, ``general``,
+``check``): the network, each intermediate exact and in float64, the general formula, the check.  An exact value too
 long to write out (``symdl.render.numbers.PRINTED``) is shown by its float value only: "…" in the terminal,
 null in JSON.
 """
@@ -10,9 +11,9 @@ from typing import Any
 
 from sympy import Add, Expr, ImmutableMatrix, Mul
 
-from symdl.network.forward import Forward
+from symdl.network.forward import Agreement, Forward, GeneralLayer
 from symdl.network.spec import Network
-from symdl.render.blocks import BOARD, Board, Names
+from symdl.render.blocks import BOARD, Block, Board, Names
 from symdl.render.numbers import (
     Plain,
     Writing,
@@ -46,48 +47,77 @@ def _row_text(m: ImmutableMatrix, plain: Plain, writing: Writing, order: Immutab
     return rows_text([entry(r, c) for c in range(m.cols)] for r in range(m.rows))
 
 
-def report(result: Forward, board: Board = BOARD) -> str:
-    """The terminal report: the network, each intermediate exact and in float64, the general formula, the check."""
-    net = result.network
-    plain = Plain(board.exact)
-    writing = Writing()
-    examples = "one example" if net.inputs.rows == 1 else f"{net.inputs.rows} examples"
-    source = f" ({net.source})" if net.source else ""
-    lines = [
-        f"network{source}: {' → '.join(str(s) for s in net.sizes)}, {examples}, row vectors: Z = X W + B, H = f(Z)",
-        f"  X  = {_row_text(net.inputs, plain, writing)}",
-    ]
-    for number, layer in enumerate(net.layers, start=1):
-        role = "output" if number == len(net.layers) else "hidden"
-        params = ", ".join(f"{s.name}={plain.doprint(v)}" for s, v in layer.values)
-        activation = layer.activation.name + (f" ({params})" if params else "")
-        lines += [
-            f"  layer {number} ({role}): activation {activation}",
-            f"    W{number} = {_row_text(layer.weights, plain, writing)}",
-            f"    B{number} = {_row_text(layer.bias, plain, writing)}",
+class _Terminal:
+    """The terminal's lines of each block that carries a value (the board's text and headings are LaTeX's)."""
+
+    def __init__(self, board: Board) -> None:
+        self.plain = Plain(board.exact)
+        self.writing = Writing()
+        self.result: Forward
+
+    def lines(self, block: Block) -> list[str]:
+        write = getattr(self, "_" + block.role, None)
+        return [] if write is None or block.value is None else write(block.value)
+
+    def _pass(self, result: Forward) -> list[str]:
+        self.result = result
+        net = result.network
+        self.width = max(len(_formula(s.name, net)) for s in result.steps)
+        examples = "one example" if net.inputs.rows == 1 else f"{net.inputs.rows} examples"
+        source = f" ({net.source})" if net.source else ""
+        return [
+            f"network{source}: {' → '.join(str(s) for s in net.sizes)}, {examples}, row vectors: Z = X W + B, H = f(Z)"
         ]
-    lines += ["", "forward pass: exact, then ≈ float64 (NumPy)"]
-    width = max(len(_formula(s.name, net)) for s in result.steps)
-    for k, step in enumerate(result.steps):
-        order = result.layer_input(k // 2 + 1)
-        lines.append(f"  {_formula(step.name, net).ljust(width)}  = {_row_text(step.exact, plain, writing, order)}")
-        lines.append(f"  {''.ljust(width)}  ≈ {float_text(step.numeric)}")
-    lines += ["", "general formula (one example; every input, weight and bias a symbol)"]
-    for number, (g, layer) in enumerate(zip(result.general, net.layers, strict=True), start=1):
-        last = number == len(net.layers)
-        for j in range(layer.units):
-            lhs = (("y" if last else f"h{number}") if layer.is_identity else f"z{number}") + f"_{j + 1}"
-            lines.append(f"  {lhs} = {_plain_sum(general_order(g.pre_activation[0, j], result.symbols), plain)}")
-        if not layer.is_identity:
-            lhs = "y_j" if last else f"h{number}_j"
-            rhs = (
-                f"{layer.activation.name}(z{number})_j"
-                if layer.activation.is_vector
-                else f"{layer.activation.name}(z{number}_j)"
-            )
-            lines.append(f"  {lhs} = {rhs}")
-    lines += ["", f"check: {result.agreement}"]
-    return "\n".join(lines)
+
+    def _inputs(self, inputs: ImmutableMatrix) -> list[str]:
+        return [f"  X  = {_row_text(inputs, self.plain, self.writing)}"]
+
+    def _parameters(self, number: int) -> list[str]:
+        net = self.result.network
+        layer = net.layers[number - 1]
+        role = "output" if number == len(net.layers) else "hidden"
+        params = ", ".join(f"{s.name}={self.plain.doprint(v)}" for s, v in layer.values)
+        activation = layer.activation.name + (f" ({params})" if params else "")
+        return [
+            f"  layer {number} ({role}): activation {activation}",
+            f"    W{number} = {_row_text(layer.weights, self.plain, self.writing)}",
+            f"    B{number} = {_row_text(layer.bias, self.plain, self.writing)}",
+        ]
+
+    def _layer(self, number: int) -> list[str]:
+        lines = ["", "forward pass: exact, then ≈ float64 (NumPy)"] if number == 1 else []
+        order = self.result.layer_input(number)
+        for step in self.result.steps[2 * number - 2 : 2 * number]:
+            text = _row_text(step.exact, self.plain, self.writing, order)
+            lines.append(f"  {_formula(step.name, self.result.network).ljust(self.width)}  = {text}")
+            lines.append(f"  {''.ljust(self.width)}  ≈ {float_text(step.numeric)}")
+        return lines
+
+    def _general(self, general: tuple[GeneralLayer, ...]) -> list[str]:
+        lines = ["", "general formula (one example; every input, weight and bias a symbol)"]
+        layers = self.result.network.layers
+        for number, (g, layer) in enumerate(zip(general, layers, strict=True), start=1):
+            last = number == len(layers)
+            for j in range(layer.units):
+                lhs = (("y" if last else f"h{number}") if layer.is_identity else f"z{number}") + f"_{j + 1}"
+                sum_ = _plain_sum(general_order(g.pre_activation[0, j], self.result.symbols), self.plain)
+                lines.append(f"  {lhs} = {sum_}")
+            if not layer.is_identity:
+                lhs = "y_j" if last else f"h{number}_j"
+                name = layer.activation.name
+                rhs = f"{name}(z{number})_j" if layer.activation.is_vector else f"{name}(z{number}_j)"
+                lines.append(f"  {lhs} = {rhs}")
+        return lines
+
+    def _check(self, agreement: Agreement) -> list[str]:
+        return ["", f"check: {agreement}"]
+
+
+def terminal(blocks: list[Block], board: Board = BOARD) -> str:
+    """The terminal report over the board's blocks: the network, each intermediate exact and in float64, the
+    general formula, the check."""
+    writer = _Terminal(board)
+    return "\n".join(line for block in blocks for line in writer.lines(block))
 
 
 def _formula(name: str, net: Network) -> str:
@@ -100,46 +130,59 @@ def _formula(name: str, net: Network) -> str:
     return f"{name} = {act.name}(Z{number})"
 
 
-def data(result: Forward, board: Board = BOARD) -> dict[str, Any]:
-    """JSON-ready: the network, every intermediate in its three forms, and the check."""
-    net = result.network
-    plain = Plain(exact=True)
-    decimals = () if board.exact else forward_decimals(result)
-    printer = LecturePrinter(names=Names(result).symbols, decimals=decimals)
+class _Json:
+    """The JSON entries of each block that carries a value."""
 
-    writing = Writing()
+    def __init__(self, board: Board) -> None:
+        self.board = board
+        self.plain = Plain(exact=True)
+        self.writing = Writing()
+        self.out: dict[str, Any] = {}
 
-    def exact(m: ImmutableMatrix) -> list[list[str | None]]:
-        return strings(m, plain, writing)
+    def exact(self, m: ImmutableMatrix) -> list[list[str | None]]:
+        return strings(m, self.plain, self.writing)
 
-    def latex(m: ImmutableMatrix) -> list[list[str | None]]:
+    def latex(self, m: ImmutableMatrix) -> list[list[str | None]]:
+        writing, printer = self.writing, self.printer
         return [[printer.doprint(m[r, c]) if writing(m[r, c]) else None for c in range(m.cols)] for r in range(m.rows)]
 
-    a = result.agreement
-    return {
-        "source": net.source or None,
-        "sizes": list(net.sizes),
-        "X": exact(net.inputs),
-        "layers": [
+    def add(self, block: Block) -> None:
+        write = getattr(self, "_" + block.role, None)
+        if write is not None and block.value is not None:
+            write(block.value)
+
+    def _pass(self, result: Forward) -> None:
+        self.result = result
+        decimals = () if self.board.exact else forward_decimals(result)
+        self.printer = LecturePrinter(names=Names(result).symbols, decimals=decimals)
+        self.out |= {"source": result.network.source or None, "sizes": list(result.network.sizes)}
+
+    def _inputs(self, inputs: ImmutableMatrix) -> None:
+        self.out["X"] = self.exact(inputs)
+
+    def _parameters(self, number: int) -> None:
+        layer = self.result.network.layers[number - 1]
+        self.out.setdefault("layers", []).append(
             {
-                "W": exact(layer.weights),
-                "B": exact(layer.bias)[0],
+                "W": self.exact(layer.weights),
+                "B": self.exact(layer.bias)[0],
                 "activation": layer.activation.name,
-                "parameters": {s.name: plain.doprint(v) for s, v in layer.values},
+                "parameters": {s.name: self.plain.doprint(v) for s, v in layer.values},
             }
-            for layer in net.layers
-        ],
-        "forward": {
-            step.name: {
-                "exact": exact(step.exact),
-                "exact_latex": latex(step.exact),
+        )
+
+    def _layer(self, number: int) -> None:
+        for step in self.result.steps[2 * number - 2 : 2 * number]:
+            self.out.setdefault("forward", {})[step.name] = {
+                "exact": self.exact(step.exact),
+                "exact_latex": self.latex(step.exact),
                 "exact_float": float_entries(step.exact),
                 "numeric": step.numeric.tolist(),
-                "general": exact(step.general)[0],
+                "general": self.exact(step.general)[0],
             }
-            for step in result.steps
-        },
-        "check": {
+
+    def _check(self, a: Agreement) -> None:
+        self.out["check"] = {
             "agrees": a.agrees,
             "largest_ulps": a.largest_ulps,
             "worst": a.worst,
@@ -147,5 +190,12 @@ def data(result: Forward, board: Board = BOARD) -> dict[str, Any]:
             "general_vs_exact": a.general,
             "float64_not_finite": a.non_finite or None,
             "text": str(a),
-        },
-    }
+        }
+
+
+def data(blocks: list[Block], board: Board = BOARD) -> dict[str, Any]:
+    """JSON-ready, over the board's blocks: the network, every intermediate in its three forms, and the check."""
+    writer = _Json(board)
+    for block in blocks:
+        writer.add(block)
+    return writer.out

@@ -15,6 +15,7 @@ from __future__ import annotations
 from sympy import Add, Expr, ImmutableMatrix
 
 from symdl.network.forward import Forward, GeneralLayer
+from symdl.render import forward_text
 from symdl.render import latex as activation_latex
 from symdl.render.blocks import (
     BOARD,
@@ -28,7 +29,6 @@ from symdl.render.blocks import (
     as_markdown,
     layer_sup,
 )
-from symdl.render.forward_text import data, report
 from symdl.render.latex import Tex
 from symdl.render.notation import Style, notation
 from symdl.render.numbers import (
@@ -68,21 +68,23 @@ class _Working:
         said = self.said
         sizes = r" \to ".join(str(s) for s in net.sizes)
         out = [
-            Block("heading", said["forward.heading"], 1),
+            Block("heading", said["forward.heading"], 1, role="pass", value=self.result),
             Block("text", said["forward.convention"].format(sizes=f"${sizes}$")),
         ]
         if net.inputs.rows > 1:
             out.append(Block("text", said["forward.batch"].format(rows=net.inputs.rows)))
-        out.append(Block("math", f"X = {self.pen.matrix(net.inputs)}"))
+        out.append(Block("math", f"X = {self.pen.matrix(net.inputs)}", role="inputs", value=net.inputs))
         for number, layer in enumerate(net.layers, start=1):
             w, b = self.names.matrix("W", number), self.names.matrix("B", number)
-            out.append(
-                Block("math", rf"{w} = {self.pen.matrix(layer.weights)}, \qquad {b} = {self.pen.matrix(layer.bias)}")
-            )
+            matrices = rf"{w} = {self.pen.matrix(layer.weights)}, \qquad {b} = {self.pen.matrix(layer.bias)}"
+            out.append(Block("math", matrices, role="parameters", value=number))
         for number in range(1, len(net.layers) + 1):
             out += self.layer(number)
         out += self.general()
-        out += [Block("heading", said["pass.check"], 2), Block("text", self.check())]
+        out += [
+            Block("heading", said["pass.check"], 2),
+            Block("text", self.check(), role="check", value=self.result.agreement),
+        ]
         return out
 
     def layer(self, number: int) -> list[Block]:
@@ -98,7 +100,7 @@ class _Working:
             act = layer.activation
             out.append(Block("text", said["forward.activation"].format(name=activation_name(act))))
             out += [Block("text", note) for note in self.notes(number)]
-        out.append(Block("math", aligned(self.matrix_lines(number))))
+        out.append(Block("math", aligned(self.matrix_lines(number)), role="layer", value=number))
         out.append(Block("text", said["forward.neurons"]))
         for r in range(inputs.rows):
             if inputs.rows > 1:
@@ -268,7 +270,7 @@ class _Working:
         out = [
             Block("heading", said["forward.general"], 2),
             Block("text", said["forward.general_text"]),
-            Block("math", aligned(lines)),
+            Block("math", aligned(lines), role="general", value=result.general),
         ]
         together = result.together()  # None where one formula would be too long (a deep network)
         if together is not None and not any(layer.activation.is_vector for layer in result.network.layers[:-1]):
@@ -307,6 +309,16 @@ class _Working:
 def blocks(result: Forward, board: Board = BOARD) -> list[Block]:
     """The working as blocks (heading, math, text), for any format."""
     return _Working(result, board).blocks()
+
+
+def report(result: Forward, board: Board = BOARD) -> str:
+    """The terminal report (``symdl.render.forward_text``, over the same blocks)."""
+    return forward_text.terminal(blocks(result, board), board)
+
+
+def data(result: Forward, board: Board = BOARD) -> dict:
+    """JSON-ready (``symdl.render.forward_text``, over the same blocks)."""
+    return forward_text.data(blocks(result, board), board)
 
 
 def body(result: Forward, board: Board = BOARD) -> str:
