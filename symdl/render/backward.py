@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from symdl.network.backward import Backward
-from symdl.render.backward_text import data, report
+from symdl.render import backward_text
 from symdl.render.blocks import BOARD, Block, Board, activation_name, aligned, as_document, as_latex, as_markdown
 from symdl.render.delta import delta_steps, loss, output
 from symdl.render.gradients import layer_by_layer
@@ -44,7 +44,7 @@ def flow(sheet: Sheet) -> list[Block]:
         for number, layer in enumerate(net.layers, start=1)
     )
     text = sheet.said["backward.flow_text"].format(sizes=sizes, activations=activations)
-    return [Block("heading", sheet.said["backward.flow"], 1), Block("text", text)]
+    return [Block("heading", sheet.said["backward.flow"], 1, role="pass", value=sheet.result), Block("text", text)]
 
 
 def forward(sheet: Sheet) -> list[Block]:
@@ -56,7 +56,8 @@ def forward(sheet: Sheet) -> list[Block]:
         kind, number = ("H", sheet.layers) if name == "Y" else (name[0], int(name[1:]))
         values = np.array([[float(v) for v in row] for row in step.digits(20).tolist()])
         lines.append(rf"{names.matrix(kind, number)} &{sheet.value(step.exact, values)}")
-    return [Block("heading", sheet.said["backward.forward"], 2), Block("math", aligned(lines))]
+    outputs = Block("math", aligned(lines), role="outputs", value=r.forward.steps[-1])
+    return [Block("heading", sheet.said["backward.forward"], 2), outputs]
 
 
 def update(sheet: Sheet) -> list[Block]:
@@ -76,7 +77,7 @@ def update(sheet: Sheet) -> list[Block]:
                 line += rf" = {sheet.matrix(old)} - {eta} {sheet.matrix(g.exact)}"
             line += f" {sheet.value(new, floats(new))}"
             lines.append(line)
-    out.append(Block("math", aligned(lines)))
+    out.append(Block("math", aligned(lines), role="update", value=u))
     before = sheet.number(u.loss_before, u.before)
     after = rf"\approx {approx(u.after)}"
     if u.loss_after.is_Rational:
@@ -106,7 +107,7 @@ def check(sheet: Sheet) -> list[Block]:
         text.append(said["backward.fd_skipped"].format(note=c.note))
     else:
         text.append(said["backward.fd"].format(error=f"${error(c.finite_difference_error)}$"))
-    return [Block("heading", said["pass.check"], 2), Block("text", " ".join(text))]
+    return [Block("heading", said["pass.check"], 2), Block("text", " ".join(text), role="check", value=c)]
 
 
 # --------------------------------------------------------------------------- the formats
@@ -115,6 +116,16 @@ def check(sheet: Sheet) -> list[Block]:
 def blocks(result: Backward, board: Board = BOARD) -> list[Block]:
     """The working as blocks (heading, math, text), for any format."""
     return _blocks(Sheet(result, board))
+
+
+def report(result: Backward, board: Board = BOARD) -> str:
+    """The terminal report (``symdl.render.backward_text``, over the same blocks)."""
+    return backward_text.terminal(blocks(result, board), board)
+
+
+def data(result: Backward, board: Board = BOARD) -> dict:
+    """JSON-ready (``symdl.render.backward_text``, over the same blocks)."""
+    return backward_text.data(blocks(result, board), board)
 
 
 def body(result: Backward, board: Board = BOARD) -> str:

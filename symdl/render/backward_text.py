@@ -1,4 +1,6 @@
-"""The whole flow in the terminal and as JSON: the loss, the δ's and gradients (exact where short, and in
+"""The whole flow in the terminal and as JSON, two formats over the board's blocks (``symdl.render.backward``),
+each writing the blocks that carry a value (role ``pass``, ``outputs``, ``loss``, ``output``, ``backward``,
+``gradients``, ``update``, ``check``): the loss, the δ's and gradients (exact where short, and in
 float64), the update, the check.  The board (LaTeX, Markdown) is ``symdl.render.backward``'s.  JSON holds
 every exact value that can be written out (``symdl.render.numbers.PRINTED``), null for one too long.
 """
@@ -10,8 +12,11 @@ from typing import Any
 import numpy as np
 from sympy import Expr, ImmutableMatrix
 
-from symdl.network.backward import Backward
-from symdl.render.blocks import BOARD, Board
+from symdl.network.backward import Backward, Checks, Delta, Gradient
+from symdl.network.forward import Intermediate
+from symdl.network.losses import OutputDelta
+from symdl.network.update import Update
+from symdl.render.blocks import BOARD, Block, Board
 from symdl.render.numbers import Plain, Writing, exact_text, float_text, plain_rows
 from symdl.render.numbers import strings as exact_strings
 from symdl.render.sheet import Sheet
@@ -30,61 +35,93 @@ def _number_text(value: Expr, rounded: float) -> str:
     return f"{rounded:.10g}" if np.isfinite(rounded) else exact_text(value)
 
 
-def report(result: Backward, board: Board = BOARD) -> str:
-    """The terminal report: loss, δ's and gradients (exact where short, and float64), the update, the check."""
-    net = result.network
-    plain = Plain(board.exact)
-    writing = Writing()
-    source = f" ({net.source})" if net.source else ""
-    activations = ", ".join(layer.activation.name for layer in net.layers)
-    examples = "one example" if net.inputs.rows == 1 else f"{net.inputs.rows} examples (the loss is their mean)"
-    lines = [
-        f"backward pass{source}: {' → '.join(map(str, net.sizes))}, activations {activations}, {examples}",
-        f"  loss {result.loss.name} against T = {plain_rows(result.target, plain)}",
-        f"  Y  = {_exact_text(result.forward.steps[-1].exact, plain, writing) or '…'}",
-        f"     ≈ {float_text(result.forward.steps[-1].numeric)}",
-        f"  L  = {_one(result.value, result.loss_value, plain, writing)}",
-        "",
-        "output layer, derived by the engine (one example):",
-    ]
-    lines += [f"  dl/dz_j = {one_line(step.expr)}" for step in result.output.steps[-1:]]
-    lines += ["", "backward pass: exact, then ≈ float64 (NumPy backprop)"]
-    entries: list[tuple[str, Any]] = []
-    for number in range(len(net.layers), 0, -1):
+class _Terminal:
+    """The terminal's lines of each block that carries a value (the board's text and headings are LaTeX's)."""
+
+    def __init__(self, board: Board) -> None:
+        self.plain = Plain(board.exact)
+        self.writing = Writing()
+        self.result: Backward
+
+    def lines(self, block: Block) -> list[str]:
+        write = getattr(self, "_" + block.role, None)
+        return [] if write is None or block.value is None else write(block.value)
+
+    def exact(self, m: ImmutableMatrix) -> str | None:
+        return _exact_text(m, self.plain, self.writing)
+
+    def _pass(self, result: Backward) -> list[str]:
+        self.result = result
+        net = result.network
+        source = f" ({net.source})" if net.source else ""
+        activations = ", ".join(layer.activation.name for layer in net.layers)
+        examples = "one example" if net.inputs.rows == 1 else f"{net.inputs.rows} examples (the loss is their mean)"
+        return [
+            f"backward pass{source}: {' → '.join(map(str, net.sizes))}, activations {activations}, {examples}",
+            f"  loss {result.loss.name} against T = {plain_rows(result.target, self.plain)}",
+        ]
+
+    def _outputs(self, step: Intermediate) -> list[str]:
+        return [f"  Y  = {self.exact(step.exact) or '…'}", f"     ≈ {float_text(step.numeric)}"]
+
+    def _loss(self, result: Backward) -> list[str]:
+        return [f"  L  = {_one(result.value, result.loss_value, self.plain, self.writing)}"]
+
+    def _output(self, rule: OutputDelta) -> list[str]:
+        lines = ["", "output layer, derived by the engine (one example):"]
+        return lines + [f"  dl/dz_j = {one_line(step.expr)}" for step in rule.steps[-1:]]
+
+    def _backward(self, _: Any) -> list[str]:
+        return ["", "backward pass: exact, then ≈ float64 (NumPy backprop)"]
+
+    def _gradients(self, number: int) -> list[str]:
+        result = self.result
         before = "X" if number == 1 else f"H{number - 1}"
-        delta = result.deltas[number - 1]
-        if number == len(net.layers):
-            formula = f"delta{number} = dL/dZ{number}"
+        if number == len(result.network.layers):
+            delta = f"delta{number} = dL/dZ{number}"
         else:
-            formula = f"delta{number} = (delta{number + 1} W{number + 1}^T) * f'(Z{number})"
-        entries.append((formula, delta))
-        entries.append((f"dL/dW{number} = {before}^T delta{number}", result[f"W{number}"]))
-        entries.append((f"dL/dB{number} = sum of delta{number} over the examples", result[f"B{number}"]))
-    for formula, item in entries:
-        exact = _exact_text(item.exact, plain, writing)
-        lines.append(f"  {formula}")
-        if exact is not None:
-            lines.append(f"      = {exact}")
-        lines.append(f"      ≈ {float_text(item.numeric)}")
-    u = result.update
-    lines += ["", f"update: one step of gradient descent, eta = {plain.doprint(u.learning_rate)}"]
-    for number, (w, b) in enumerate(u.weights, start=1):
-        for kind, m, values in (("W", w, u.numeric[number - 1][0]), ("B", b, u.numeric[number - 1][1])):
-            exact = _exact_text(m, plain, writing)
-            lines.append(f"  {kind}{number} <- {exact if exact is not None else '≈ ' + float_text(values)}")
-    change = "went down" if u.decreased else "went UP (eta is too large for this step)"
-    # beyond float64, the change is worked out from the exact losses
-    by = f"{abs(u.after - u.before):.6g}" if np.isfinite(u.after) else exact_text(u.loss_after - u.loss_before, 6)
-    lines.append(
-        f"  loss: {_number_text(u.loss_before, u.before)} -> {_number_text(u.loss_after, u.after)}, {change} by {by}"
-        f" (the gradient predicts {u.first_order:.6g} for a small step)"
-    )
-    if not np.isfinite(u.numeric_after):
-        lines.append(f"  float64 gives {u.numeric_after} for the new loss: its pass overflows")
-    if not u.decreased and u.smaller_rate is not None:
-        lines.append(f"  with eta = {plain.doprint(u.smaller_rate)} the loss goes down (float64)")
-    lines += ["", f"check: {result.checks}"]
-    return "\n".join(lines)
+            delta = f"delta{number} = (delta{number + 1} W{number + 1}^T) * f'(Z{number})"
+        lines = []
+        for formula, item in (
+            (delta, result.deltas[number - 1]),
+            (f"dL/dW{number} = {before}^T delta{number}", result[f"W{number}"]),
+            (f"dL/dB{number} = sum of delta{number} over the examples", result[f"B{number}"]),
+        ):
+            exact = self.exact(item.exact)
+            lines.append(f"  {formula}")
+            if exact is not None:
+                lines.append(f"      = {exact}")
+            lines.append(f"      ≈ {float_text(item.numeric)}")
+        return lines
+
+    def _update(self, u: Update) -> list[str]:
+        plain = self.plain
+        lines = ["", f"update: one step of gradient descent, eta = {plain.doprint(u.learning_rate)}"]
+        for number, (w, b) in enumerate(u.weights, start=1):
+            for kind, m, values in (("W", w, u.numeric[number - 1][0]), ("B", b, u.numeric[number - 1][1])):
+                exact = self.exact(m)
+                lines.append(f"  {kind}{number} <- {exact if exact is not None else '≈ ' + float_text(values)}")
+        change = "went down" if u.decreased else "went UP (eta is too large for this step)"
+        # beyond float64, the change is worked out from the exact losses
+        by = f"{abs(u.after - u.before):.6g}" if np.isfinite(u.after) else exact_text(u.loss_after - u.loss_before, 6)
+        before, after = _number_text(u.loss_before, u.before), _number_text(u.loss_after, u.after)
+        predicts = f"(the gradient predicts {u.first_order:.6g} for a small step)"
+        lines.append(f"  loss: {before} -> {after}, {change} by {by} {predicts}")
+        if not np.isfinite(u.numeric_after):
+            lines.append(f"  float64 gives {u.numeric_after} for the new loss: its pass overflows")
+        if not u.decreased and u.smaller_rate is not None:
+            lines.append(f"  with eta = {plain.doprint(u.smaller_rate)} the loss goes down (float64)")
+        return lines
+
+    def _check(self, checks: Checks) -> list[str]:
+        return ["", f"check: {checks}"]
+
+
+def terminal(blocks: list[Block], board: Board = BOARD) -> str:
+    """The terminal report over the board's blocks: loss, δ's and gradients (exact where short, and float64),
+    the update, the check."""
+    writer = _Terminal(board)
+    return "\n".join(line for block in blocks for line in writer.lines(block))
 
 
 def _one(value: Expr, approx: float, plain: Plain, writing: Writing) -> str:
@@ -96,61 +133,79 @@ def _one(value: Expr, approx: float, plain: Plain, writing: Writing) -> str:
     return f"{text} ≈ {_number_text(value, approx)}" if len(text) <= 60 else f"≈ {_number_text(value, approx)}"
 
 
-def data(result: Backward, board: Board = BOARD) -> dict[str, Any]:
-    """JSON-ready: the loss, the engine's δ derivation, δ's and gradients in every form, the update, the check."""
-    plain = Plain(exact=True)
-    sheet = Sheet(result, board)
-    writing = sheet.writing  # one budget for the plain and the LaTeX text of the same values
+class _Json:
+    """The JSON entries of each block that carries a value: every exact value that can be written out."""
 
-    def strings(m: ImmutableMatrix) -> list[list[str | None]]:
-        return exact_strings(m, plain, writing)
+    def __init__(self, board: Board) -> None:
+        self.board = board
+        self.plain = Plain(exact=True)
+        self.out: dict[str, Any] = {}
 
-    def one(value: Expr) -> str | None:
-        return plain.doprint(value) if writing(value) else None
+    def add(self, block: Block) -> None:
+        write = getattr(self, "_" + block.role, None)
+        if write is not None and block.value is not None:
+            write(block.value)
 
-    def tex(value: Expr) -> str | None:
-        return sheet.tex(value) if writing(value) else None
+    def strings(self, m: ImmutableMatrix) -> list[list[str | None]]:
+        return exact_strings(m, self.plain, self.writing)
 
-    def lists(values: np.ndarray | None) -> list | None:
-        return None if values is None else np.asarray(values).tolist()
+    def one(self, value: Expr) -> str | None:
+        return self.plain.doprint(value) if self.writing(value) else None
 
-    u, c = result.update, result.checks
-    return {
-        "source": result.network.source or None,
-        "sizes": list(result.network.sizes),
-        "activations": [layer.activation.name for layer in result.network.layers],
-        "loss": {
+    def tex(self, value: Expr) -> str | None:
+        return self.sheet.tex(value) if self.writing(value) else None
+
+    def _pass(self, result: Backward) -> None:
+        self.sheet = Sheet(result, self.board)
+        self.writing = self.sheet.writing  # one budget for the plain and the LaTeX text of the same values
+        self.out |= {
+            "source": result.network.source or None,
+            "sizes": list(result.network.sizes),
+            "activations": [layer.activation.name for layer in result.network.layers],
+        }
+
+    def _loss(self, result: Backward) -> None:
+        self.out["loss"] = {
             "name": result.loss.name,
             "reduction": "mean over the examples",
-            "target": strings(result.target),
-            "exact": one(result.value),
-            "exact_latex": tex(result.value),
+            "target": self.strings(result.target),
+            "exact": self.one(result.value),
+            "exact_latex": self.tex(result.value),
             "exact_float": result.loss_value,
             "numeric": result.loss_numeric,
-        },
-        "output_delta": [
-            {"rule": step.rule, "check": step.check, "text": one_line(step.expr), "latex": sheet.tex(step.expr)}
-            for step in result.output.steps
-        ],
-        "deltas": {
-            d.name: {"exact": strings(d.exact), "exact_float": lists(d.value), "numeric": lists(d.numeric)}
-            for d in result.deltas
-        },
-        "gradients": {
+        }
+
+    def _output(self, rule: OutputDelta) -> None:
+        self.out["output_delta"] = [
+            {"rule": step.rule, "check": step.check, "text": one_line(step.expr), "latex": self.sheet.tex(step.expr)}
+            for step in rule.steps
+        ]
+
+    def _backward(self, records: tuple[tuple[Delta, ...], tuple[Gradient, ...]]) -> None:
+        deltas, gradients = records
+        strings = self.strings
+        self.out["deltas"] = {
+            d.name: {"exact": strings(d.exact), "exact_float": _lists(d.value), "numeric": _lists(d.numeric)}
+            for d in deltas
+        }
+        self.out["gradients"] = {
             g.name: {
                 "exact": strings(g.exact),
-                "exact_latex": [[tex(e) for e in row] for row in g.exact.tolist()],
-                "exact_float": lists(g.value),
-                "numeric": lists(g.numeric),
+                "exact_latex": [[self.tex(e) for e in row] for row in g.exact.tolist()],
+                "exact_float": _lists(g.value),
+                "numeric": _lists(g.numeric),
                 "direct": None if g.direct is None else strings(g.direct),
-                "finite_difference": lists(g.finite_difference),
+                "finite_difference": _lists(g.finite_difference),
             }
-            for g in result.gradients
-        },
-        "update": {
+            for g in gradients
+        }
+
+    def _update(self, u: Update) -> None:
+        plain, strings, one = self.plain, self.strings, self.one
+        self.out["update"] = {
             "learning_rate": plain.doprint(u.learning_rate),
             "weights": {
-                f"{kind}{number}": {"exact": strings(m), "numeric": lists(values)}
+                f"{kind}{number}": {"exact": strings(m), "numeric": _lists(values)}
                 for number, (w, b) in enumerate(u.weights, start=1)
                 for kind, m, values in (("W", w, u.numeric[number - 1][0]), ("B", b, u.numeric[number - 1][1]))
             },
@@ -163,8 +218,10 @@ def data(result: Backward, board: Board = BOARD) -> dict[str, Any]:
             "decreased": u.decreased,
             "first_order": u.first_order,
             "smaller_learning_rate": None if u.smaller_rate is None else plain.doprint(u.smaller_rate),
-        },
-        "check": {
+        }
+
+    def _check(self, c: Checks) -> None:
+        self.out["check"] = {
             "agrees": c.agrees,
             "chain_vs_direct": c.direct,
             "numeric_vs_exact": c.numeric_error,
@@ -174,5 +231,17 @@ def data(result: Backward, board: Board = BOARD) -> dict[str, Any]:
             "note": c.note or None,
             "float64_not_finite": c.non_finite or None,
             "text": str(c),
-        },
-    }
+        }
+
+
+def _lists(values: np.ndarray | None) -> list | None:
+    return None if values is None else np.asarray(values).tolist()
+
+
+def data(blocks: list[Block], board: Board = BOARD) -> dict[str, Any]:
+    """JSON-ready, over the board's blocks: the loss, the engine's δ derivation, δ's and gradients in every
+    form, the update, the check."""
+    writer = _Json(board)
+    for block in blocks:
+        writer.add(block)
+    return writer.out

@@ -61,7 +61,8 @@ def loss(sheet: Sheet) -> list[Block]:
     out.append(Block("math", rf"T = {sheet.matrix(r.target)}"))
     if r.network.inputs.rows > 1:
         out.append(Block("text", said["backward.batch"].format(m=r.network.inputs.rows)))
-    out.append(Block("math", " ".join(filter(None, ["L", written_loss(sheet), sheet.number(r.value, r.loss_value)]))))
+    worked = " ".join(filter(None, ["L", written_loss(sheet), sheet.number(r.value, r.loss_value)]))
+    out.append(Block("math", worked, role="loss", value=r))
     return out
 
 
@@ -95,7 +96,7 @@ def output(sheet: Sheet) -> list[Block]:
     ]
     lines = [rf"\frac{{\partial \ell}}{{\partial y_j}} &= {sheet.tex(gradient(r.loss))}"]
     lines += delta_steps(sheet, act)
-    out.append(Block("math", aligned(lines)))
+    out.append(Block("math", aligned(lines), role="output", value=rule))
     if any(step.expr.has(KroneckerDelta) for step in rule.steps):
         out.append(Block("text", said["backward.kronecker"]))
     m = r.network.inputs.rows

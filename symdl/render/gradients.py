@@ -37,7 +37,10 @@ def under(name: str, m: ImmutableMatrix | np.ndarray) -> str:
 def layer_by_layer(sheet: Sheet) -> list[Block]:
     """From the output layer back: each hidden δ, then ∂L/∂W and ∂L/∂B of the layer, shapes under the factors."""
     r, said, names = sheet.result, sheet.said, sheet.names
-    out = [Block("heading", said["backward.backward"], 2), Block("text", said["backward.backward_text"])]
+    out = [
+        Block("heading", said["backward.backward"], 2, role="backward", value=(r.deltas, r.gradients)),
+        Block("text", said["backward.backward_text"]),
+    ]
     for number in range(sheet.layers, 0, -1):
         delta = r.deltas[number - 1]
         if number < sheet.layers:
@@ -61,7 +64,7 @@ def layer_by_layer(sheet: Sheet) -> list[Block]:
                 b,
             ),
         ]
-        out.append(Block("math", aligned(lines)))
+        out.append(Block("math", aligned(lines), role="gradients", value=number))
     return out
 
 
