@@ -1,4 +1,5 @@
-"""SymPy functions that the declarations are written with, beyond SymPy's own.
+"""SymPy functions beyond SymPy's own: those the declarations are written with, and the stable ones the
+engine writes (with their NumPy forms).  What symdl knows about each is its record in ``symdl.functions``.
 
 ``Maximum`` and ``Minimum`` are max and min with a tie rule: on a tie the first
 argument is the one selected.  Autograd differentiates the branch it selected,
@@ -11,7 +12,8 @@ always works on that form.
 
 from __future__ import annotations
 
-from sympy import Function, Piecewise, S
+import numpy as np
+from sympy import Function, Piecewise, S, cosh, erf, exp, log, pi, sqrt, tanh
 from sympy.core.expr import Expr
 
 
@@ -70,3 +72,209 @@ class Minimum(_Extremum):
     @staticmethod
     def _first_wins(a: Expr, b: Expr):
         return a <= b
+
+
+# --------------------------------------------------------------------------- the stable primitives
+
+
+class expit(Function):
+    """The logistic function 1/(1 + e^{-u}), evaluated without overflow for any u."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return 1 / (1 + exp(-u))
+
+    def fdiff(self, argindex=1):
+        u = self.args[0]
+        return expit(u) * expit(-u)
+
+
+class Phi(Function):
+    """The standard normal CDF (1 + erf(u/sqrt 2))/2, accurate in both tails (scipy's ndtr)."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return (1 + erf(u / sqrt(2))) / 2
+
+    def fdiff(self, argindex=1):
+        u = self.args[0]
+        return exp(-(u**2) / 2) / sqrt(2 * pi)
+
+    def _latex(self, printer):
+        return rf"\Phi\left({printer._print(self.args[0])}\right)"
+
+
+class log_expit(Function):
+    """log(1/(1 + e^{-u})) = -softplus(-u), accurate in both tails."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return -log(1 + exp(-u))
+
+    def fdiff(self, argindex=1):
+        return expit(-self.args[0])
+
+
+class softplus(Function):
+    """log(1 + e^u), accurate for every u (no overflow, no loss for u << 0)."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return log(1 + exp(u))
+
+    def fdiff(self, argindex=1):
+        return expit(self.args[0])
+
+
+# Growth: functions whose naive form overflows before its end (u^2 past 1.3e154, cosh u past 710)
+# although the value itself is a float.
+
+
+class _Elementary(Function):
+    """An even stable primitive whose series at a point is its elementary form's (symdl.numeric.origin's Padé)."""
+
+    def _eval_nseries(self, x, n, logx, cdir=0):
+        return self.rewrite(exp)._eval_nseries(x, n, logx, cdir)
+
+    @classmethod
+    def eval(cls, u):
+        if u.could_extract_minus_sign():  # even
+            return cls(-u)
+        return cls._eval_rewrite_as_exp(None, u) if u.is_zero else None  # at 0: its elementary form's value
+
+
+class hypot1(_Elementary):
+    """sqrt(1 + u^2) = hypot(1, u): finite wherever the value is (u^2 overflows past |u| = 1.3e154)."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return sqrt(1 + u**2)
+
+    def fdiff(self, argindex=1):
+        return self.args[0] / hypot1(self.args[0])
+
+
+class log1p_sq(_Elementary):
+    """log(1 + u^2) for every u: log1p(u^2) while u^2 is a float, 2 log|u| beyond."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return log(1 + u**2)
+
+    def fdiff(self, argindex=1):
+        return 2 * self.args[0] / (1 + self.args[0] ** 2)
+
+
+class log_cosh(_Elementary):
+    """log(cosh u) for every u: log1p(2 sinh(u/2)^2) (cosh u rounds to 1 near 0 and overflows past 710),
+    |u| - log 2 far out."""
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return log(cosh(u))
+
+    def fdiff(self, argindex=1):
+        return tanh(self.args[0])
+
+
+# Their NumPy forms, built on SIMD exp (SciPy's ufuncs are several times slower).
+
+
+def numpy_expit(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1/(1 + exp(-u)): accurate for every u (where exp(-u) overflows the value underflows to 0 anyway)."""
+    t = np.negative(u, out=out)
+    np.exp(t, out=t)
+    np.add(t, 1.0, out=t)
+    return np.reciprocal(t, out=t)
+
+
+def numpy_expit_neg(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """expit(-u) = 1/(1 + exp(u)), without computing -u first."""
+    t = np.exp(u, out=out)
+    np.add(t, 1.0, out=t)
+    return np.reciprocal(t, out=t)
+
+
+def numpy_softplus(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """log(1 + exp(u)), accurate for every u: log1p(exp(u)) is, until exp overflows; beyond
+    u = 36 the exact value rounds to u itself (e^-u < ulp(u)/2 in float64 and float32), so
+    softplus(u) = max(u, log1p(exp(min(u, 36))))."""
+    t = np.minimum(u, 36.0)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    return np.maximum(u, t, out=out if out is not None else t)
+
+
+def numpy_log_expit(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """log(expit(u)) = -softplus(-u) = min(u, -log1p(exp(min(-u, 36))))."""
+    t = np.negative(u)
+    np.minimum(t, 36.0, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    np.negative(t, out=t)
+    return np.minimum(u, t, out=out if out is not None else t)
+
+
+_HYPOT_FAR = 2.0**28  # |u| beyond: sqrt(1 + u^2) = |u| (1 + u^-2/2 + ...) rounds to |u| (from 2^26 on)
+
+
+def numpy_hypot1(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sqrt(1 + u^2) = max(sqrt(1 + min(|u|, 2^28)^2), |u|): within an ulp, no square to overflow, and
+    eight times faster than libm's hypot(u, 1)."""
+    t = np.absolute(u, out=out)
+    scalar, t = t.ndim == 0, np.atleast_1d(t)
+    s = np.minimum(t, _HYPOT_FAR)
+    np.multiply(s, s, out=s)
+    np.add(s, 1.0, out=s)
+    np.sqrt(s, out=s)
+    np.maximum(s, t, out=t)
+    return t[0] if scalar else t
+
+
+def numpy_log1p_sq(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """log(1 + u^2) = log1p(u^2) while u^2 is a float, 2 log|u| beyond: there log(1 + u^2) is
+    2 log|u| + log1p(u^-2), and u^-2 (below 1e-307) is far below the ulp of 2 log|u| (about 700)."""
+    t = np.absolute(u, out=out)
+    scalar, t = t.ndim == 0, np.atleast_1d(t)
+    safe = np.sqrt(np.finfo(t.dtype).max) / 4  # float64: 3.4e153
+    far = np.flatnonzero(t > safe)
+    beyond = t[far]
+    np.minimum(t, safe, out=t)
+    np.multiply(t, t, out=t)
+    np.log1p(t, out=t)
+    if far.size:
+        t[far] = 2.0 * np.log(beyond)
+    return t[0] if scalar else t
+
+
+_COSH_FAR = 64.0  # |u| beyond: log(cosh u) = |u| - log 2 + log1p(e^-2|u|), and e^-128 is below every ulp
+
+
+def numpy_log_cosh(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """log(cosh u) = log1p(2 sinh(|u|/2)^2) for |u| <= 64 (cosh u - 1 without cancelling), |u| - log 2 beyond."""
+    t = np.absolute(u, out=out)
+    scalar, t = t.ndim == 0, np.atleast_1d(t)
+    far = np.flatnonzero(t > _COSH_FAR)
+    beyond = t[far]
+    np.minimum(t, _COSH_FAR, out=t)
+    np.multiply(t, 0.5, out=t)
+    np.sinh(t, out=t)
+    np.multiply(t, t, out=t)
+    np.multiply(t, 2.0, out=t)
+    np.log1p(t, out=t)
+    if far.size:
+        t[far] = beyond - np.log(2.0)
+    return t[0] if scalar else t
+
+
+__all__ = [
+    "Maximum",
+    "Minimum",
+    "Phi",
+    "expit",
+    "hypot1",
+    "log1p_sq",
+    "log_cosh",
+    "log_expit",
+    "numpy_expit",
+    "numpy_expit_neg",
+    "numpy_hypot1",
+    "numpy_log1p_sq",
+    "numpy_log_cosh",
+    "numpy_log_expit",
+    "numpy_softplus",
+    "softplus",
+]

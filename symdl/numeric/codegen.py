@@ -44,8 +44,8 @@ from sympy import (
     nfloat,
 )
 
-from symdl.functions import numpy_expit_neg, ufuncs
-from symdl.primitives import Maximum, Minimum
+from symdl.functions import ufuncs
+from symdl.primitives import Maximum, Minimum, numpy_expit_neg
 
 # SymPy function name -> (name in the namespace, callable taking out=): the records of symdl.functions
 UFUNCS: dict[str, tuple[str, Callable[..., Any]]] = ufuncs()

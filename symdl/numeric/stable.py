@@ -64,7 +64,8 @@ from sympy import (
 )
 from sympy.codegen.cfunctions import log1p
 
-from symdl.functions import BY_KEY, PRIMITIVES, as_mpmath, expit, hypot1, log1p_sq, softplus
+from symdl.functions import BY_KEY, PRIMITIVES, as_mpmath
+from symdl.primitives import expit, hypot1, log1p_sq, softplus
 
 
 def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
