@@ -16,9 +16,10 @@ from symdl.engine.calculus import Derivation, derive
 from symdl.engine.conventions import claim
 from symdl.engine.lecture import lecture_form
 from symdl.engine.steps import derivative_cases, in_own_terms, own_terms, working, written
+from symdl.render.conditions import cases
 from symdl.render.facts import facts
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex
-from symdl.render.printer import cases, decimal
+from symdl.render.printer import decimal
 from symdl.render.words import LECTURE_WORDS, RULE_WORDS, cited, title, words
 
 ONE_LINE = 70  # a branch's steps go on one line if together they are at most this many characters of LaTeX

@@ -24,7 +24,6 @@ from sympy import (
     Indexed,
     IndexedBase,
     Mul,
-    Piecewise,
     Pow,
     Rational,
     S,
@@ -32,23 +31,18 @@ from sympy import (
     Symbol,
     UnevaluatedExpr,
     fraction,
-    oo,
 )
-from sympy.core.relational import Relational
 from sympy.printing.latex import LatexPrinter
 
-from symdl.catalog import n, x
-from symdl.engine.regions import grouped, regions
+from symdl.catalog import n
 from symdl.engine.steps import Output, unnamed
-from symdl.errors import DerivationError
 from symdl.functions import PRIMITIVES
 from symdl.primitives import Maximum, Minimum
+from symdl.render.conditions import Conditions
 
 # Functions by SymPy class name: (LaTeX name, whether a simple argument goes without brackets: \tanh x).
 FUNCTIONS: dict[str, tuple[str, bool]] = {p.key: (p.tex, p.bare) for p in PRIMITIVES if p.tex is not None}
 
-RELATIONS: dict[str, str] = {">": ">", "<": "<", ">=": r"\ge", "<=": r"\le", "==": "=", "!=": r"\ne"}
-FLIPPED: dict[str, str] = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -134,7 +128,7 @@ def _rank(expr: Expr) -> int:
     return 2 if _is_sum(expr) else 1
 
 
-class LecturePrinter(LatexPrinter):
+class LecturePrinter(Conditions, LatexPrinter):
     """``sympy.latex`` in the lecture's notation (see the module docstring)."""
 
     printmethod = "_latex"
@@ -348,71 +342,10 @@ class LecturePrinter(LatexPrinter):
             text = bracket(text)
         return text + superscript(exponent)
 
-    # ------------------------------------------------------------------ cases and conditions
-
-    def _print_Piecewise(self, expr: Piecewise) -> str:
-        rows = [(self._print(value), self.condition(where)) for value, where in self._rows(expr)]
-        return cases(rows)
-
-    def _rows(self, expr: Piecewise) -> list[tuple[Expr, Any]]:
-        """The branches with where each holds: regions of x (rightmost first), else the declared conditions."""
-        try:
-            found = regions(expr, x, self.values)
-        except (DerivationError, TypeError, ValueError):
-            return [(value, condition) for value, condition in expr.args]
-        return grouped((region, region.expr) for region in reversed(found))
-
-    def condition(self, where: Any) -> str:
-        """``\\text{if } x > 0``, ``\\text{if } -1 < x < 1 \\text{ or } ...``, ``\\text{otherwise}``."""
-        if where == S.true:
-            return r"\text{otherwise}"
-        if isinstance(where, (list, tuple)):
-            return r"\text{if } " + r" \text{ or } ".join(self.interval(r) for r in where)
-        return rf"\text{{if }} {self._print(where)}"
-
-    def interval(self, region: Any) -> str:
-        """A region of x as a condition: ``x = 0``, ``x > 0``, ``-1 \\le x < 1``."""
-        var = self.variable
-        lo, hi = self._print(region.lo), self._print(region.hi)
-        if region.is_point:
-            return f"{var} = {lo}"
-        low = None if region.lo == -oo else f"{lo} {RELATIONS['<=' if region.lo_closed else '<']} "
-        high = None if region.hi == oo else f" {RELATIONS['<=' if region.hi_closed else '<']} {hi}"
-        if low is None and high is None:
-            return rf"{var} \in \mathbb{{R}}"
-        if low is None:
-            return f"{var}{high}"
-        if high is None:
-            return f"{var} {RELATIONS['>=' if region.lo_closed else '>']} {lo}"
-        return f"{low}{var}{high}"
-
-    def _print_Relational(self, expr: Relational) -> str:
-        lhs, op, rhs = expr.lhs, expr.rel_op, expr.rhs
-        if _is_variable(rhs) and not _is_variable(lhs):
-            lhs, op, rhs = rhs, FLIPPED[op], lhs
-        return f"{self._print(lhs)} {RELATIONS[op]} {self._print(rhs)}"
-
-    def _print_And(self, expr: Any) -> str:
-        parts = list(expr.args)
-        if len(parts) == 2 and all(isinstance(p, Relational) for p in parts):
-            chained = _chain(parts)
-            if chained is not None:
-                lo, op_lo, var, op_hi, hi = chained
-                return f"{self._print(lo)} {RELATIONS[op_lo]} {self._print(var)} {RELATIONS[op_hi]} {self._print(hi)}"
-        return r" \text{ and } ".join(self._print(p) for p in parts)
-
-    def _print_Or(self, expr: Any) -> str:
-        return r" \text{ or } ".join(self._print(p) for p in expr.args)
-
 
 # The table's rule wins where SymPy's printer has one of its own (_print_log, _print_LambertW).
 for _key in FUNCTIONS:
     setattr(LecturePrinter, f"_print_{_key}", LecturePrinter._print_Function)
-
-
-def cases(rows: Iterable[tuple[str, str]]) -> str:
-    """A ``cases`` block from (value, condition) pairs already printed."""
-    return r"\begin{cases} " + r" \\ ".join(f"{value} & {where}" for value, where in rows) + r" \end{cases}"
 
 
 def _is_product(expr: Expr) -> bool:
@@ -432,27 +365,7 @@ def _term_rank(term: Expr) -> tuple[bool, bool]:
     return (_negative(term)[0], not own)
 
 
-def _is_variable(expr: Expr) -> bool:
-    return (isinstance(expr, Symbol) and expr.name in ("x", "y")) or isinstance(expr, Indexed)
-
-
 def _is_atom(expr: Expr) -> bool:
     if isinstance(expr, (Symbol, Indexed)) or (expr.is_Integer and expr >= 0):
         return True
     return isinstance(expr, (Function, UnevaluatedExpr)) and not isinstance(_inner(expr), (Add, Mul, Pow))
-
-
-def _chain(parts: list[Relational]) -> tuple[Expr, str, Expr, str, Expr] | None:
-    """``x > a`` and ``x < b`` as (a, "<", x, "<", b)."""
-    lows, highs = [], []
-    for p in parts:
-        lhs, op, rhs = p.lhs, p.rel_op, p.rhs
-        if _is_variable(rhs) and not _is_variable(lhs):
-            lhs, op, rhs = rhs, FLIPPED[op], lhs
-        if not _is_variable(lhs):
-            return None
-        (lows if op in (">", ">=") else highs).append((lhs, op, rhs))
-    if len(lows) != 1 or len(highs) != 1:
-        return None
-    (var, op_lo, lo), (_, op_hi, hi) = lows[0], highs[0]
-    return lo, FLIPPED[op_lo], var, op_hi, hi

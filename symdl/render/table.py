@@ -13,8 +13,8 @@ from sympy import Expr, FiniteSet, Float, Interval, Rational, Union, count_ops, 
 
 from symdl.engine.calculus import derive
 from symdl.engine.steps import derivative_cases, own_terms
+from symdl.render.conditions import cases
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation
-from symdl.render.printer import cases
 from symdl.render.words import title, words
 
 DIGITS = 4  # significant digits of numbers that have no short exact form
