@@ -130,21 +130,21 @@ def figure(size: tuple[float, float]) -> Figure:
     return fig
 
 
-def formats(text: str) -> tuple[str, ...]:
-    """``"png,pdf"`` as a tuple of formats in the order given, each checked; else one ``BadParameter`` line."""
+def formats(text: str, choices: tuple[str, ...] = FORMATS) -> tuple[str, ...]:
+    """``"png,pdf"`` as a tuple of formats in the order given, each one of CHOICES; else one ``BadParameter`` line."""
     chosen = tuple(dict.fromkeys(part.strip().lower().lstrip(".") for part in text.split(",") if part.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
+    unknown = [f for f in chosen if f not in choices]
     if unknown or not chosen:
         given = ", ".join(repr(f) for f in unknown) if unknown else "nothing"
-        raise BadParameter(f"--format {text!r}: {given} is not a figure format; choose from {', '.join(FORMATS)}")
+        raise BadParameter(f"--format {text!r}: {given} is not a figure format; choose from {', '.join(choices)}")
     return chosen
 
 
-def encoded(fig: Figure, fmt: str) -> bytes:
-    """FIG as the bytes of a FMT file (png, pdf, svg): the same bytes on every run."""
+def encoded(fig: Figure, fmt: str, dpi: float = DPI) -> bytes:
+    """FIG as the bytes of a FMT file (png, pdf, svg; a PNG at DPI): the same bytes on every run."""
     buffer = io.BytesIO()
     with drawing():
-        fig.savefig(buffer, format=fmt, dpi=DPI, metadata=METADATA[fmt])
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=METADATA[fmt])
     return buffer.getvalue()
 
 
@@ -159,6 +159,7 @@ __all__ = [
     "OKABE_ITO",
     "OVERLAY",
     "PANEL",
+    "RC",
     "SINGLE",
     "LineStyle",
     "drawing",

@@ -7,6 +7,8 @@ float64 computation of ``symdl.network.backward.Backward``.
 
 ``graph_nodes`` is the data (tested without drawing), ``figure`` the picture (a fixed size: the text
 shrinks, and nothing overlaps, or it says the network is too large), ``draw_graph`` writes it all or nothing.
+The canvas, the text extents, the boxes, the arrows and the saving are ``symdl.figures.draw`` and
+``symdl.figures.style``, which the network diagrams share.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Ellipse, FancyBboxPatch
-from matplotlib.textpath import TextToPath
 
 from symdl.errors import BadNetwork, BadOutput
+from symdl.figures.draw import EDGE, INK, UNHINTED, Box, arrow, canvas, text_width
+from symdl.figures.style import encoded
 from symdl.files import write_whole
 from symdl.network.backward import Backward
 from symdl.network.exact import floats
@@ -36,13 +38,10 @@ FONT = 8.5  # points, shrunk step by step (not below SMALLEST) until everything 
 SMALLEST = 5.0
 DIGITS = 3  # significant digits of every number shown
 
-VALUE = "#1a1a1a"
+VALUE = INK
 GRADIENT = "#c0392b"
-EDGE = "#555555"
 FILL = {"data": "#eeeeee", "parameter": "#e6eef9", "computed": "#ffffff", "loss": "#fdf1d3"}
 OPERATION_FILL = "#f4f4f4"
-UNHINTED = {"text.hinting": "no_hinting"}  # a PNG's text as wide as it was measured
-_PATHS = TextToPath()
 
 
 # --------------------------------------------------------------------------- the data
@@ -162,32 +161,6 @@ def _rows(graph: Graph) -> list[str | _Operation]:
     return row
 
 
-@dataclass
-class _Box:
-    """A node's or an operation's place, in inches from the figure's lower left corner."""
-
-    width: float
-    height: float
-    x: float = 0.0  # centre
-    y: float = 0.0
-
-    @property
-    def left(self) -> float:
-        return self.x - self.width / 2
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width / 2
-
-    @property
-    def top(self) -> float:
-        return self.y + self.height / 2
-
-    @property
-    def bottom(self) -> float:
-        return self.y - self.height / 2
-
-
 class _Fonts:
     """The three fonts at one size, and how wide a text is in them (inches)."""
 
@@ -201,7 +174,7 @@ class _Fonts:
 
     def width(self, text: str, font: FontProperties) -> float:
         """The outline's width, as PDF and SVG draw it and Agg does without hinting (see ``UNHINTED``)."""
-        return _PATHS.get_text_width_height_descent(text, font, ismath=False)[0] / 72
+        return text_width(text, font)
 
     def lines(self, node: GraphNode) -> list[tuple[str, FontProperties, str]]:
         """Name (or formula), the value's rows, the gradient's rows: text, font and colour of each line."""
@@ -211,13 +184,13 @@ class _Fonts:
             out += [(row, self.numbers, GRADIENT) for row in matrix_rows(node.gradient)]
         return out
 
-    def node(self, node: GraphNode) -> _Box:
+    def node(self, node: GraphNode) -> Box:
         lines = self.lines(node)
         width = max(self.width(text, font) for text, font, _ in lines)
-        return _Box(width + 2 * self.pad, len(lines) * self.line + 2 * self.pad)
+        return Box(width + 2 * self.pad, len(lines) * self.line + 2 * self.pad)
 
-    def operation(self, label: str) -> _Box:
-        return _Box(max(self.width(label, self.plain) + 2.5 * self.pad, 1.6 * self.line), 1.4 * self.line)
+    def operation(self, label: str) -> Box:
+        return Box(max(self.width(label, self.plain) + 2.5 * self.pad, 1.6 * self.line), 1.4 * self.line)
 
 
 MARGIN = 0.15  # inches around everything
@@ -226,7 +199,7 @@ SIDE_GAP = 0.15  # between two boxes of the lower row
 ROW_GAP = 0.35  # the shortest arrow from the lower row up to an operation
 
 
-def _layout(graph: Graph, fonts: _Fonts) -> tuple[list[_Box], dict[str, _Box]] | None:
+def _layout(graph: Graph, fonts: _Fonts) -> tuple[list[Box], dict[str, Box]] | None:
     """Every box placed on the figure (main row, then lower row), or None if it does not fit at this size."""
     row = _rows(graph)
     main = [fonts.operation(item.label) if isinstance(item, _Operation) else fonts.node(graph[item]) for item in row]
@@ -273,7 +246,6 @@ def _layout(graph: Graph, fonts: _Fonts) -> tuple[list[_Box], dict[str, _Box]] |
 
 def figure(graph: Graph) -> Figure:
     """The picture of GRAPH (see the module docstring); raises ``BadNetwork`` if it cannot fit without overlap."""
-    fig = Figure(figsize=FIGSIZE)
     size = FONT
     while (placed := _layout(graph, fonts := _Fonts(size))) is None:
         size -= 0.25
@@ -284,12 +256,8 @@ def figure(graph: Graph) -> Figure:
                 "--graph draws small networks such as the lecture's 3-3-2"
             )
     main, below = placed
-    width, height = FIGSIZE
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_axis_off()
-    _legend(ax, fonts, height)
+    fig, ax = canvas(FIGSIZE)
+    _legend(ax, fonts, FIGSIZE[1])
     row = _rows(graph)
     for k, (item, box) in enumerate(zip(row, main, strict=True)):
         if isinstance(item, _Operation):
@@ -297,11 +265,11 @@ def figure(graph: Graph) -> Figure:
             for name in item.below:
                 _draw_node(ax, fonts, graph[name], below[name])
                 start = min(max(box.x, below[name].left + 2 * fonts.pad), below[name].right - 2 * fonts.pad)
-                _arrow(ax, (start, below[name].top), (box.x, box.bottom))
+                arrow(ax, (start, below[name].top), (box.x, box.bottom))
         else:
             _draw_node(ax, fonts, graph[item], box)
         if k:
-            _arrow(ax, (main[k - 1].right, main[k - 1].y), (box.left, box.y))
+            arrow(ax, (main[k - 1].right, main[k - 1].y), (box.left, box.y))
     return fig
 
 
@@ -318,7 +286,7 @@ def _legend(ax: Any, fonts: _Fonts, height: float) -> None:
         x += fonts.width(text, fonts.plain) + 3 * fonts.pad
 
 
-def _draw_node(ax: Any, fonts: _Fonts, node: GraphNode, box: _Box) -> None:
+def _draw_node(ax: Any, fonts: _Fonts, node: GraphNode, box: Box) -> None:
     ax.add_patch(
         FancyBboxPatch(
             (box.left, box.bottom),
@@ -337,7 +305,7 @@ def _draw_node(ax: Any, fonts: _Fonts, node: GraphNode, box: _Box) -> None:
         y -= fonts.line
 
 
-def _draw_operation(ax: Any, fonts: _Fonts, label: str, box: _Box, k: int) -> None:
+def _draw_operation(ax: Any, fonts: _Fonts, label: str, box: Box, k: int) -> None:
     ax.add_patch(
         Ellipse(
             (box.x, box.y),
@@ -350,15 +318,6 @@ def _draw_operation(ax: Any, fonts: _Fonts, label: str, box: _Box, k: int) -> No
         )
     )
     ax.text(box.x, box.y, label, fontproperties=fonts.plain, color=VALUE, ha="center", va="center", gid=f"op:{k}")
-
-
-def _arrow(ax: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
-    ax.annotate(
-        "",
-        xy=end,
-        xytext=start,
-        arrowprops={"arrowstyle": "-|>", "color": EDGE, "linewidth": 0.8, "shrinkA": 0, "shrinkB": 0},
-    )
 
 
 # --------------------------------------------------------------------------- the file
@@ -379,9 +338,19 @@ def graph_format(path: str | Path) -> str:
 def draw_graph(result: Backward, path: str | Path) -> Path:
     """Write the computation graph of RESULT to PATH, all or nothing: a temporary file beside it, renamed over it."""
     fmt = graph_format(path)
-    fig = figure(graph_nodes(result))
-    with matplotlib.rc_context(UNHINTED):
-        return write_whole(path, lambda handle: fig.savefig(handle, format=fmt, dpi=DPI), binary=True)
+    data = encoded(figure(graph_nodes(result)), fmt, DPI)
+    return write_whole(path, lambda handle: handle.write(data), binary=True)
 
 
-__all__ = ["FORMATS", "Graph", "GraphEdge", "GraphNode", "draw_graph", "figure", "graph_format", "graph_nodes"]
+__all__ = [
+    "DPI",
+    "FORMATS",
+    "UNHINTED",
+    "Graph",
+    "GraphEdge",
+    "GraphNode",
+    "draw_graph",
+    "figure",
+    "graph_format",
+    "graph_nodes",
+]
