@@ -151,6 +151,15 @@ WORDS: dict[str, dict[str, str]] = {
         "backward.exact_long": (
             "Exact values too long to print are given to 4 places; the JSON output holds them up to its size limit."
         ),
+        # the network pictures (symdl.figures.diagram): the lecture's "Input Layer ∈ ℝ³" labels
+        "diagram.input": "Input Layer",
+        "diagram.hidden": "Hidden Layer",
+        "diagram.hidden_number": "Hidden Layer {number}",
+        "diagram.output": "Output Layer",
+        "diagram.example": "example {row} of {rows} (row {row} of X)",
+        "diagram.width": "line width",
+        "diagram.bias": "bias",
+        "diagram.unwritten": "{count} of {total} weights not written: no room",
     },
     "ko": {
         "kind": "활성화 함수의 종류 - {name}",
@@ -277,6 +286,14 @@ WORDS: dict[str, dict[str, str]] = {
         "backward.exact_long": (
             "너무 긴 정확한 값은 소수 넷째 자리까지 적었습니다. JSON 출력에는 크기 제한까지 정확한 값이 있습니다."
         ),
+        "diagram.input": "입력층",
+        "diagram.hidden": "은닉층",
+        "diagram.hidden_number": "은닉층 {number}",
+        "diagram.output": "출력층",
+        "diagram.example": "예제 {rows}개 중 {row}번째 (X의 {row}행)",
+        "diagram.width": "선 굵기",
+        "diagram.bias": "편향",
+        "diagram.unwritten": "가중치 {total}개 중 {count}개는 자리가 없어 값을 적지 않음",
     },
 }
 
