@@ -13,6 +13,8 @@ The public API (stable; see DESIGN.md)::
     symdl.backpropagate(symdl.lecture_network())  loss, gradients three ways, one update, checked
     symdl.plot("elu")             f and f' in one matplotlib figure (loaded on first use: matplotlib is not
                                   imported by ``import symdl``)
+    symdl.diagram(level="ops")    the lecture's network drawn with its forward pass, a matplotlib figure
+                                  (levels "data", "layers", "ops"; also loaded on first use)
 """
 
 from __future__ import annotations
@@ -29,15 +31,21 @@ from symdl.numeric.compile import numpy_function
 from symdl.parse import BadExpression, define
 
 if TYPE_CHECKING:
+    from symdl.figures.diagram import diagram
     from symdl.figures.plot import plot
 
 
 def __getattr__(name: str) -> Any:
-    """``symdl.plot``, imported on first use so that ``import symdl`` does not import matplotlib."""
+    """``symdl.plot`` and ``symdl.diagram``, imported on first use so that ``import symdl`` does not import
+    matplotlib."""
     if name == "plot":
         from symdl.figures.plot import plot
 
         return plot
+    if name == "diagram":
+        from symdl.figures.diagram import diagram
+
+        return diagram
     raise AttributeError(f"module 'symdl' has no attribute {name!r}")
 
 
@@ -57,6 +65,7 @@ __all__ = [
     "define",
     "derivative",
     "derive",
+    "diagram",
     "lecture_network",
     "loss",
     "names",

@@ -462,6 +462,51 @@ def plot_command(
         click.echo(str(target))
 
 
+@cli.command("diagram")
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--level", type=click.Choice(["data", "layers", "ops", "all"]), default="all", show_default=True,
+    help="data: X, H, Y as columns; layers: neurons and connections; ops: weights, biases, Σ and f in each neuron.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", "directory", default="figures", show_default=True, type=click.Path(file_okay=False),
+    help="Write network-data.*, network-layers.*, network-ops.* into this directory (created if missing).",
+)  # fmt: skip
+@click.option("--format", "fmt", default="tikz,png,pdf", show_default=True, metavar="tikz,png,pdf,svg",
+              help="File formats; tikz is a .tex holding one tikzpicture, for \\input into a slide.")  # fmt: skip
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of labels.")
+@click.option("--hidden-activation", metavar="NAME", help="Use activation NAME in every hidden layer.")
+@click.option("--output-activation", metavar="NAME", help="Use activation NAME in the output layer.")
+@click.option("--exact", is_flag=True, help="Write fractions (1/2) rather than the lecture's decimals (0.5).")
+@_define_option
+def diagram_command(
+    config: str | None, level: str, directory: str, fmt: str, lang: str, hidden_activation: str | None,
+    output_activation: str | None, exact: bool, defines: tuple[str, ...],
+) -> None:  # fmt: skip
+    """The lecture's three pictures of CONFIG (default: the lecture's 3-3-2 network), one example's forward pass:
+    DIR/network-LEVEL.tex, .png, .pdf (.svg).  Layers of at most 8 neurons.
+
+    Every file is drawn before any is written, and each is written whole (replaced, never half-written)."""
+    from pathlib import Path
+
+    from symdl.figures.diagram import EXTENSION, FORMATS, LEVELS, files, stem
+    from symdl.figures.style import formats
+
+    extensions = formats(fmt, FORMATS)
+    levels = LEVELS if level == "all" else (level,)
+    for name in (f"{stem(one)}.{EXTENSION[ext]}" for one in levels for ext in extensions):
+        _output(writable_target, str(Path(directory) / name))  # refused before the work
+    asked = _PassOptions(config, hidden_activation, output_activation, exact, lang, False, False, False, defines)
+    drawn = files(asked.network(), levels, extensions, lang, exact)
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.BadParameter(f"cannot create {directory}: {error.strerror or error}", param_hint="-o") from None
+    for name, data in drawn.items():
+        _output(write_whole, str(Path(directory) / name), lambda handle, data=data: handle.write(data), True)
+        click.echo(str(Path(directory) / name))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become one line on stderr and exit status 2."""
     try:
