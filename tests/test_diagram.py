@@ -138,6 +138,14 @@ def test_values_not_rational_are_written_to_4_places():
     assert read(found, "sum:Z1", 3) == [4, 3, -2]  # Z1 stays exact
 
 
+def test_the_activation_and_its_parameters_are_named():
+    text = SLIDE_TOML.replace('activation = "identity"', 'activation = "leaky_relu"\nparameters = { alpha = 0.2 }', 1)
+    found = texts(diagram(Network.from_text(text), "ops"))
+    assert found["label:1:1"] == "Σ: Z1 = X W1 + B1"
+    assert found["label:1:2"] == "f: H1 = leaky_relu(Z1), alpha = 0.2"
+    assert read(found, "act:H1", 3) == [4, 3, Fraction(-2) / 5]  # LeakyReLU(-2) = 0.2 · (-2)
+
+
 def test_exact_writes_fractions():
     found = texts(diagram(level="ops", exact=True))
     assert found["weight:W1:2,2"] == "1/2" and found["bias:B2:2"] == "b = −1/2"

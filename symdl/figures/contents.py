@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from sympy import Expr, ImmutableMatrix
 
 from symdl.errors import BadNetwork, BadParameter
@@ -105,15 +106,16 @@ def content(result: Forward, lang: str = "en", exact: bool = False, example: int
         raise BadParameter(f"example {example}: X has {rows} row(s); choose 1 to {rows}")
     r = example - 1
 
-    def row(m: ImmutableMatrix, numeric: object, k: int = r) -> tuple[Shown, ...]:
+    def row(m: ImmutableMatrix, numeric: np.ndarray | None = None, k: int = r) -> tuple[Shown, ...]:
+        """Row K of M (its float64 values NUMERIC, else M's own) as the picture writes it."""
         values = floats(m) if numeric is None else numeric
-        return tuple(shown(m[k, c], float(values[k, c]), exact) for c in range(m.cols))  # type: ignore[index]
+        return tuple(shown(m[k, c], float(values[k, c]), exact) for c in range(m.cols))
 
     def label(word: str, units: int) -> Shown:
         space = "ℝ" + str(units).translate(_SUPERSCRIPT)
         return Shown(f"{word} ∈ {space}", rf"{escape(word)} $\in \mathbb{{R}}^{{{units}}}$")
 
-    columns = [Column(0, "X", label(said["diagram.input"], net.inputs.cols), row(net.inputs, None))]
+    columns = [Column(0, "X", label(said["diagram.input"], net.inputs.cols), row(net.inputs))]
     previous = "X"
     for number, layer in enumerate(net.layers, start=1):
         z, h = result.steps[2 * number - 2], result.steps[2 * number - 1]
@@ -122,24 +124,26 @@ def content(result: Forward, lang: str = "en", exact: bool = False, example: int
         else:
             word = said["diagram.hidden"] if last == 2 else said["diagram.hidden_number"].format(number=number)
         w = layer.weights
-        weights = tuple(row(w, None, i) for i in range(w.rows))
-        act = layer.activation.name + _parameters(layer)
+        weights = tuple(row(w, k=i) for i in range(w.rows))
+        act, given = layer.activation.name, _parameters(layer)
         formulas = (
             Shown(
                 f"Σ: {z.name} = {previous} W{number} + B{number}",
                 rf"$\Sigma$: ${z.name} = {previous}\,W{number} + B{number}$",
             ),
-            Shown(f"f: {h.name} = {act}({z.name})", rf"$f$: ${h.name} = $ {escape(act)}$({z.name})$"),
+            Shown(
+                f"f: {h.name} = {act}({z.name}){given}",
+                rf"$f$: ${h.name} = $ {escape(act)}$({z.name})${escape(given)}",
+            ),
         )
-        label_ = label(word, layer.units)
         columns.append(
             Column(
                 number,
                 h.name,
-                label_,
+                label(word, layer.units),
                 row(h.exact, h.numeric),
                 row(z.exact, z.numeric),
-                row(layer.bias, None, 0),
+                row(layer.bias, k=0),
                 weights,
                 formulas,
             )
@@ -150,10 +154,8 @@ def content(result: Forward, lang: str = "en", exact: bool = False, example: int
 
 
 def _parameters(layer: Layer) -> str:
-    """An activation's parameter values as they follow its name: ``leaky_relu[alpha=0.2]``; none: ``""``."""
-    if not layer.values:
-        return ""
-    return "[" + ", ".join(f"{symbol}={Plain(False).doprint(value)}" for symbol, value in layer.values) + "]"
+    """An activation's parameter values as they follow its formula: ``, alpha = 0.2``; none: ``""``."""
+    return "".join(f", {symbol} = {Plain(False).doprint(value)}" for symbol, value in layer.values)
 
 
 __all__ = ["MAX_NEURONS", "Column", "Contents", "Shown", "content", "drawable", "plain", "shown"]
