@@ -116,14 +116,14 @@ def plain_number(raw: Any) -> Any:
 def shown(raw: Any) -> str:
     """A TOML value as the user wrote it (``[1, 0.5]``, ``true``), cut to 40 characters."""
     if isinstance(raw, bool):
-        shown = "true" if raw else "false"
+        text = "true" if raw else "false"
     elif isinstance(raw, TomlFloat):
-        shown = str(raw)
+        text = str(raw)
     elif isinstance(raw, list):
-        shown = "[" + ", ".join(shown(item) for item in raw) + "]"
+        text = "[" + ", ".join(shown(item) for item in raw) + "]"
     else:
-        shown = repr(raw)
-    return shown if len(shown) <= 40 else shown[:37] + "..."
+        text = repr(raw)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def shape(rows: int, cols: int) -> str:
