@@ -117,8 +117,26 @@ def sample(interval: Interval, far: bool = False) -> np.ndarray:
     logs = np.geomspace(1e-6, 40, 120)
     fars = np.geomspace(40, 1e308, 80)[1:] if far else np.array([])
     points = np.concatenate([np.linspace(lo, hi, 2001), logs, -logs, fars, -fars])
-    inside = [p for p in points if interval.contains(float(p)) and p != 0]
-    return np.array(inside)
+    return points[inside(interval, points) & (points != 0)]
+
+
+def inside(interval: Interval, points: np.ndarray) -> np.ndarray:
+    """``interval.contains(p)`` for every point, as a mask: compared in floats, and exactly (by SymPy)
+    at the few points within an ulp or two of an end, where an irrational end's rounding could decide."""
+    mask = np.ones(points.shape, dtype=bool)
+    near = np.zeros(points.shape, dtype=bool)
+    for end, is_open, strict, loose in (
+        (interval.start, interval.left_open, np.greater, np.greater_equal),
+        (interval.end, interval.right_open, np.less, np.less_equal),
+    ):
+        if end in (-oo, oo):
+            continue
+        at = float(end)
+        mask &= (strict if is_open else loose)(points, at)
+        near |= np.abs(points - at) <= 4 * np.spacing(abs(at))
+    for k in np.flatnonzero(near):
+        mask[k] = bool(interval.contains(float(points[k])))
+    return mask
 
 
 def _agree(a: mpmath.mpf, b: mpmath.mpf) -> bool:
