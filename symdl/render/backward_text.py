@@ -16,7 +16,7 @@ from symdl.network.backward import Backward, Checks, Delta, Gradient
 from symdl.network.forward import Intermediate
 from symdl.network.losses import OutputDelta
 from symdl.network.update import Update
-from symdl.render.blocks import BOARD, Block, Board
+from symdl.render.blocks import BOARD, Block, Board, ByRole
 from symdl.render.numbers import Plain, Writing, exact_text, float_text, plain_rows
 from symdl.render.numbers import strings as exact_strings
 from symdl.render.sheet import Sheet
@@ -35,17 +35,13 @@ def _number_text(value: Expr, rounded: float) -> str:
     return f"{rounded:.10g}" if np.isfinite(rounded) else exact_text(value)
 
 
-class _Terminal:
+class _Terminal(ByRole):
     """The terminal's lines of each block that carries a value (the board's text and headings are LaTeX's)."""
 
     def __init__(self, board: Board) -> None:
         self.plain = Plain(board.exact)
         self.writing = Writing()
         self.result: Backward
-
-    def lines(self, block: Block) -> list[str]:
-        write = getattr(self, "_" + block.role, None)
-        return [] if write is None or block.value is None else write(block.value)
 
     def exact(self, m: ImmutableMatrix) -> str | None:
         return _exact_text(m, self.plain, self.writing)
@@ -120,8 +116,7 @@ class _Terminal:
 def terminal(blocks: list[Block], board: Board = BOARD) -> str:
     """The terminal report over the board's blocks: loss, δ's and gradients (exact where short, and float64),
     the update, the check."""
-    writer = _Terminal(board)
-    return "\n".join(line for block in blocks for line in writer.lines(block))
+    return _Terminal(board).lines(blocks)
 
 
 def _one(value: Expr, approx: float, plain: Plain, writing: Writing) -> str:
@@ -133,18 +128,12 @@ def _one(value: Expr, approx: float, plain: Plain, writing: Writing) -> str:
     return f"{text} ≈ {_number_text(value, approx)}" if len(text) <= 60 else f"≈ {_number_text(value, approx)}"
 
 
-class _Json:
+class _Json(ByRole):
     """The JSON entries of each block that carries a value: every exact value that can be written out."""
 
     def __init__(self, board: Board) -> None:
         self.board = board
         self.plain = Plain(exact=True)
-        self.out: dict[str, Any] = {}
-
-    def add(self, block: Block) -> None:
-        write = getattr(self, "_" + block.role, None)
-        if write is not None and block.value is not None:
-            write(block.value)
 
     def strings(self, m: ImmutableMatrix) -> list[list[str | None]]:
         return exact_strings(m, self.plain, self.writing)
@@ -241,7 +230,4 @@ def _lists(values: np.ndarray | None) -> list | None:
 def data(blocks: list[Block], board: Board = BOARD) -> dict[str, Any]:
     """JSON-ready, over the board's blocks: the loss, the engine's δ derivation, δ's and gradients in every
     form, the update, the check."""
-    writer = _Json(board)
-    for block in blocks:
-        writer.add(block)
-    return writer.out
+    return _Json(board).entries(blocks)

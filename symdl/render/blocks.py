@@ -97,6 +97,26 @@ def aligned(lines: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- the formats
 
 
+class ByRole:
+    """A format that writes the blocks carrying a value (``Block.value``) by their role: its method ``_ROLE``
+    gets the value.  A block without a value, or of a role the format does not write, adds nothing."""
+
+    def write(self, block: Block) -> Any:
+        method = getattr(self, "_" + block.role, None) if block.role.isidentifier() else None
+        return None if method is None or block.value is None else method(block.value)
+
+    def lines(self, items: Iterable[Block]) -> str:
+        """The text of every block (each method returns its lines), one per line."""
+        return "\n".join(line for block in items for line in self.write(block) or ())
+
+    def entries(self, items: Iterable[Block]) -> dict[str, Any]:
+        """JSON-ready: every block's method adds its entries to ``self.out``."""
+        self.out: dict[str, Any] = {}
+        for block in items:
+            self.write(block)
+        return self.out
+
+
 # each kind of block as it is written in LaTeX (math by the templates' \symdlshow) and in Markdown
 _LATEX: dict[str, Callable[[Block], str]] = {
     "heading": lambda block: rf"\{'section' if block.level == 1 else 'subsection'}*{{{block.text}}}",

@@ -13,7 +13,7 @@ from sympy import Add, Expr, ImmutableMatrix, Mul
 
 from symdl.network.forward import Agreement, Forward, GeneralLayer
 from symdl.network.spec import Network
-from symdl.render.blocks import BOARD, Block, Board, Names
+from symdl.render.blocks import BOARD, Block, Board, ByRole, Names
 from symdl.render.numbers import (
     Plain,
     Writing,
@@ -47,17 +47,13 @@ def _row_text(m: ImmutableMatrix, plain: Plain, writing: Writing, order: Immutab
     return rows_text([entry(r, c) for c in range(m.cols)] for r in range(m.rows))
 
 
-class _Terminal:
+class _Terminal(ByRole):
     """The terminal's lines of each block that carries a value (the board's text and headings are LaTeX's)."""
 
     def __init__(self, board: Board) -> None:
         self.plain = Plain(board.exact)
         self.writing = Writing()
         self.result: Forward
-
-    def lines(self, block: Block) -> list[str]:
-        write = getattr(self, "_" + block.role, None)
-        return [] if write is None or block.value is None else write(block.value)
 
     def _pass(self, result: Forward) -> list[str]:
         self.result = result
@@ -116,8 +112,7 @@ class _Terminal:
 def terminal(blocks: list[Block], board: Board = BOARD) -> str:
     """The terminal report over the board's blocks: the network, each intermediate exact and in float64, the
     general formula, the check."""
-    writer = _Terminal(board)
-    return "\n".join(line for block in blocks for line in writer.lines(block))
+    return _Terminal(board).lines(blocks)
 
 
 def _formula(name: str, net: Network) -> str:
@@ -130,14 +125,13 @@ def _formula(name: str, net: Network) -> str:
     return f"{name} = {act.name}(Z{number})"
 
 
-class _Json:
+class _Json(ByRole):
     """The JSON entries of each block that carries a value."""
 
     def __init__(self, board: Board) -> None:
         self.board = board
         self.plain = Plain(exact=True)
         self.writing = Writing()
-        self.out: dict[str, Any] = {}
 
     def exact(self, m: ImmutableMatrix) -> list[list[str | None]]:
         return strings(m, self.plain, self.writing)
@@ -145,11 +139,6 @@ class _Json:
     def latex(self, m: ImmutableMatrix) -> list[list[str | None]]:
         writing, printer = self.writing, self.printer
         return [[printer.doprint(m[r, c]) if writing(m[r, c]) else None for c in range(m.cols)] for r in range(m.rows)]
-
-    def add(self, block: Block) -> None:
-        write = getattr(self, "_" + block.role, None)
-        if write is not None and block.value is not None:
-            write(block.value)
 
     def _pass(self, result: Forward) -> None:
         self.result = result
@@ -195,7 +184,4 @@ class _Json:
 
 def data(blocks: list[Block], board: Board = BOARD) -> dict[str, Any]:
     """JSON-ready, over the board's blocks: the network, every intermediate in its three forms, and the check."""
-    writer = _Json(board)
-    for block in blocks:
-        writer.add(block)
-    return writer.out
+    return _Json(board).entries(blocks)
