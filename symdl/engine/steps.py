@@ -21,7 +21,6 @@ from typing import Any
 from sympy import (
     Derivative,
     Expr,
-    Function,
     Indexed,
     Mul,
     Piecewise,
@@ -29,26 +28,32 @@ from sympy import (
     S,
     Symbol,
     UnevaluatedExpr,
-    exp,
     latex,
     oo,
     simplify,
-    tanh,
 )
 
 from symdl.budget import USER_SECONDS, budget, guarded, unbounded
 from symdl.catalog import Activation, i, x
 from symdl.engine.calculus import Breakpoint, Derivation, derive, y, ys
+from symdl.engine.cases import (
+    Case,
+    as_cases,
+    derivative_cases,
+    open_at_kinks,
+    output_branch,
+    own_terms,
+    rightmost_first,
+    shown_breakpoint,
+    shown_region,
+)
+from symdl.engine.naming import Output, in_own_terms, named, unnamed, written
 from symdl.engine.readable import readable
-from symdl.engine.regions import Region, grouped
+from symdl.engine.regions import Region
 from symdl.engine.rules import RULES, derivative_of, quotient_split, shape, variable_of
 from symdl.engine.vector import drop_index_guards, sum_over_k
 from symdl.engine.verify import how_equal
 from symdl.errors import DerivationError
-
-# An activation that *is* an elementary function is worked from the definition the lecture gives it:
-# tanh x = (e^x - e^-x)/(e^x + e^-x).  SymPy does the rewriting.
-WRITTEN: dict[type, Any] = {tanh: exp}
 
 
 @dataclass(frozen=True)
@@ -67,16 +72,6 @@ class Branch:
 
     where: tuple[Region, ...]  # open at kinks: there the slope is the breakpoint's
     steps: tuple[Step, ...]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One row of a piecewise derivative: the value, where it holds, and the breakpoints it is used at."""
-
-    expr: Expr
-    where: tuple[Region, ...]
-    own: Expr | None = None  # the value in terms of the function's own output, e.g. ELU(x) + alpha
-    kinks: tuple[Breakpoint, ...] = ()  # non-empty: the points where f' is undefined and this value is used
 
 
 @dataclass(frozen=True)
@@ -102,64 +97,6 @@ class Working:
                 lines.append(rf"&\text{{if }} {where}:")
             lines += [rf"&= {latex(s.expr)}" for s in branch.steps]
         return "$\\displaystyle \\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}$"
-
-
-# --------------------------------------------------------------------------- naming f(x)
-
-
-class Output(Function):
-    """The activation's own output written by its name: σ(x), or s_i for a vector function."""
-
-    activation: Activation
-
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        """Pickled by its activation (its class is made by ``named``), so a worked derivation found in a
-        guarded child process comes back whole."""
-        return _named_output, (self.activation, self.args)
-
-    def _latex(self, printer: Any) -> str:
-        act, arg = self.activation, self.args[0]
-        if act.is_vector:
-            return f"s_{{{printer._print(arg)}}}"
-        plain = unnamed(self)
-        return printer._print(plain) if plain is not self else f"{act.tex}({printer._print(arg)})"
-
-
-@cache
-def named(act: Activation) -> type[Output]:
-    """The SymPy function that stands for ``act``'s output and prints with its name."""
-    # Named "Output" like its base: SymPy's printers dispatch a renamed Function subclass by its own name.
-    return type("Output", (Output,), {"activation": act})
-
-
-def _named_output(act: Activation, args: tuple[Expr, ...]) -> Expr:
-    return named(act)(*args)
-
-
-def _is_applied_function(expr: Expr) -> bool:
-    return isinstance(expr, Function) and expr.args == (x,)
-
-
-def unnamed(expr: Expr) -> Expr:
-    """The named output of an activation that is itself a function (tanh) as that function; else ``expr``."""
-    if isinstance(expr, Output) and _is_applied_function(expr.activation.definition):
-        return expr.activation.definition.subs(x, expr.args[0])
-    return expr
-
-
-def written(expr: Expr) -> Expr:
-    """The form a branch is worked from: tanh x as (e^x - e^-x)/(e^x + e^-x), anything else as declared."""
-    if _is_applied_function(expr) and type(expr) in WRITTEN:
-        return expr.rewrite(WRITTEN[type(expr)])
-    return expr
-
-
-def in_own_terms(g: Expr, act: Activation) -> Expr:
-    """An output form g(y) with y replaced by the named output: y (1 - y) becomes σ(x)(1 - σ(x))."""
-    out = named(act)
-    if act.is_vector:
-        return g.replace(lambda e: isinstance(e, Indexed) and e.base == ys, lambda e: out(e.indices[0]))
-    return g.subs(y, out(x))
 
 
 # --------------------------------------------------------------------------- chains
@@ -271,18 +208,18 @@ def _working(d: Derivation, shown: tuple[Symbol, ...]) -> Working:
         return Working(d, shown, None, (Branch((region,), steps),), ())
     kinks = d.kinks
     branches = []
-    for expr, where in _grouped(_open_at_kinks(d.regions, kinks)):
+    for expr, where in rightmost_first(open_at_kinks(d.regions, kinks)):
         branch = expr.subs(sub)
         first = where[0]
-        g_here = _output_branch(g, first, branch, values) if g is not None else None
+        g_here = output_branch(g, first, branch, values) if g is not None else None
         steps = chain(branch, act, g_here, _checker(act, branch, first, values))
-        branches.append(Branch(tuple(_shown_region(r, sub) for r in where), steps))
+        branches.append(Branch(tuple(shown_region(r, sub) for r in where), steps))
     joins = tuple(
-        _shown_breakpoint(b, sub)
+        shown_breakpoint(b, sub)
         for b in d.breakpoints
         if b.differentiable and simplify((b.left_slope - b.right_slope).subs(sub)) != 0
     )
-    shown_kinks = tuple(_shown_breakpoint(b, sub) for b in kinks)
+    shown_kinks = tuple(shown_breakpoint(b, sub) for b in kinks)
     return Working(d, shown, _cases_step(d, sub), tuple(branches), shown_kinks, joins)
 
 
@@ -290,52 +227,6 @@ def _checker(
     act: Activation, branch: Expr, region: Region, values: Mapping[Symbol, Expr]
 ) -> Callable[[Expr, Expr], str]:
     return lambda before, after: verify(before, after, act, branch, region, values)
-
-
-def _open_at_kinks(regs: tuple[Region, ...], kinks: tuple[Breakpoint, ...]) -> list[Region]:
-    """The regions without their kink points (single points are left to the breakpoints)."""
-    points = {b.at for b in kinks}
-    out = []
-    for r in regs:
-        if r.is_point:
-            continue
-        lo_closed = r.lo_closed and r.lo not in points
-        hi_closed = r.hi_closed and r.hi not in points
-        out.append(Region(r.lo, r.hi, lo_closed, hi_closed, r.expr))
-    return out
-
-
-def _grouped(regs: Iterable[Region]) -> list[tuple[Expr, list[Region]]]:
-    """Regions with the same expression together, rightmost first (as a lecturer writes cases)."""
-    return grouped((r, r.expr) for r in reversed(list(regs)))
-
-
-def _output_branch(g: Expr, region: Region, branch: Expr, values: Mapping[Symbol, Expr]) -> Expr:
-    """The branch of the output form g(y) that holds for y = f(x) on ``region``."""
-    return _branch_at(g, y, branch.subs(values).subs(x, region.sample(values)), values)
-
-
-def _shown_region(r: Region, sub: Mapping[Symbol, Expr]) -> Region:
-    return Region(r.lo.subs(sub), r.hi.subs(sub), r.lo_closed, r.hi_closed, r.expr.subs(sub))
-
-
-def _shown_breakpoint(b: Breakpoint, sub: Mapping[Symbol, Expr]) -> Breakpoint:
-    fields = {name: getattr(b, name) for name in b.__dataclass_fields__}
-    return Breakpoint(**{k_: (v.subs(sub) if isinstance(v, Expr) else v) for k_, v in fields.items()})
-
-
-def as_cases(d: Derivation, sub: Mapping[Symbol, Expr]) -> Piecewise | None:
-    """The definition as cases on its regions (rightmost first, every condition explicit); None if smooth."""
-    if len(d.regions) < 2:
-        return None
-    groups = _grouped(d.regions)
-    return Piecewise(*((expr.subs(sub), _condition(where, sub)) for expr, where in groups))
-
-
-def _condition(where: Iterable[Region], sub: Mapping[Symbol, Expr]) -> Any:
-    from sympy import Or
-
-    return Or(*(_shown_region(r, sub).condition(x) for r in where))
 
 
 def _cases_step(d: Derivation, sub: Mapping[Symbol, Expr]) -> Step | None:
@@ -354,57 +245,6 @@ def _cases_step(d: Derivation, sub: Mapping[Symbol, Expr]) -> Step | None:
             if simplify(definition.subs(x, point) - r.expr.subs(values).subs(x, point)) != 0:
                 raise DerivationError(f"{d.activation.name}: its cases disagree with its definition at x = {point}")
     return Step(cases, "cases", check="exact points")
-
-
-# --------------------------------------------------------------------------- the derivative as cases
-
-
-def derivative_cases(d: Derivation, shown: Iterable[Symbol] = ()) -> tuple[Case, ...]:
-    """f' as rows: each value with where it holds, then the kinks with the value used there (PyTorch's)."""
-    values = d.valuemap
-    sub = {s: values[s] for s in shown}
-    kinks = d.kinks
-    g = d.output_form
-    rows = []
-    for _, where in _grouped(_open_at_kinks(d.regions, kinks)):
-        slope = _branch_at(d.derivative, x, where[0].sample(values), values)
-        own = None
-        if g is not None:
-            g_here = _output_branch(g, where[0], where[0].expr, values)
-            own = in_own_terms(g_here, d.activation).subs(sub) if g_here.has(y) else None
-        rows.append(Case(slope.subs(sub), tuple(_shown_region(r, sub) for r in where), own))
-    merged: list[Case] = []
-    for row in rows:  # neighbours with one value (different branches of f, same slope) share a row
-        same = next((m for m, r in enumerate(merged) if r.expr == row.expr and r.own == row.own), None)
-        if same is None:
-            merged.append(row)
-        else:
-            merged[same] = Case(row.expr, merged[same].where + row.where, row.own)
-    used: dict[Expr, list[Breakpoint]] = {}
-    for b in kinks:
-        used.setdefault(b.slope.subs(sub), []).append(_shown_breakpoint(b, sub))
-    for slope, points in used.items():
-        where = tuple(Region(b.at, b.at, True, True, slope) for b in points)
-        merged.append(Case(slope, where, None, tuple(points)))
-    return tuple(merged)
-
-
-def _branch_at(expr: Expr, var: Symbol, point: Expr, values: Mapping[Symbol, Expr]) -> Expr:
-    """The branch of ``expr`` (a Piecewise in ``var``, or one expression) that holds at ``var`` = ``point``."""
-    if not isinstance(expr, Piecewise):
-        return expr
-    for e, cond in expr.args:
-        if cond.subs(var, point).subs(values) == S.true:
-            return e
-    raise DerivationError(f"no branch of {expr} holds at {var} = {point}")
-
-
-def own_terms(d: Derivation, shown: Iterable[Symbol] = ()) -> Expr | None:
-    """f' in terms of f for a smooth function (σ(x)(1 - σ(x))), None if piecewise or none exists."""
-    if d.output_form is None or isinstance(d.output_form, Piecewise) or not d.output_form.has(y, ys):
-        return None
-    sub = {s: d.valuemap[s] for s in shown}
-    return in_own_terms(d.output_form, d.activation).subs(sub)
 
 
 __all__ = [

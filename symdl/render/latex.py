@@ -13,9 +13,11 @@ from sympy import Matrix, Symbol
 
 from symdl.catalog import Activation, activation, i, j
 from symdl.engine.calculus import Derivation, derive
+from symdl.engine.cases import derivative_cases, own_terms
 from symdl.engine.conventions import claim
 from symdl.engine.lecture import lecture_form
-from symdl.engine.steps import derivative_cases, in_own_terms, own_terms, working, written
+from symdl.engine.naming import in_own_terms, written
+from symdl.engine.steps import working
 from symdl.render.conditions import cases
 from symdl.render.facts import facts
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation, tex

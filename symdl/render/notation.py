@@ -13,7 +13,7 @@ from sympy import latex as sympy_latex
 
 from symdl.catalog import Activation, x
 from symdl.engine.lecture import lecture_form
-from symdl.engine.steps import named
+from symdl.engine.naming import named
 from symdl.errors import BadParameter
 from symdl.render.printer import LecturePrinter, decimal
 

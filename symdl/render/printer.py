@@ -35,7 +35,7 @@ from sympy import (
 from sympy.printing.latex import LatexPrinter
 
 from symdl.catalog import n
-from symdl.engine.steps import Output, unnamed
+from symdl.engine.naming import Output, unnamed
 from symdl.functions import PRIMITIVES
 from symdl.primitives import Maximum, Minimum
 from symdl.render.conditions import Conditions

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sympy import Expr, FiniteSet, Float, Interval, Rational, Union, count_ops, oo
 
 from symdl.engine.calculus import derive
-from symdl.engine.steps import derivative_cases, own_terms
+from symdl.engine.cases import derivative_cases, own_terms
 from symdl.render.conditions import cases
 from symdl.render.notation import DEFAULT_STYLE, Notation, Style, notation
 from symdl.render.words import title, words
