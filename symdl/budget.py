@@ -21,6 +21,8 @@ deadline like any step that does not finish: ``OutOfTime``, never a hang.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -37,6 +39,7 @@ USER_SECONDS = 7.0  # the budget of one fact of a user's expression (the CLI: of
 
 _deadline: ContextVar[float | None] = ContextVar("symdl_deadline", default=None)
 _in_child = False  # True in a guarded step's child process: its deadline is the parent's to enforce
+_GRACE = 1.0  # the child ends itself this long after the deadline, should its parent not have (seconds)
 
 # Where there is no fork (Windows), a spawned child imports symdl afresh: slower, the same answers.
 _CONTEXT = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -96,7 +99,7 @@ def guarded(what: str, step: Callable[..., T], *args: Any) -> T:
     if remaining <= 0:
         raise OutOfTime(what)
     receiver, sender = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_child, args=(sender, step, args), daemon=True)
+    child = _CONTEXT.Process(target=_child, args=(sender, step, args, os.getpid(), remaining), daemon=True)
     with warnings.catch_warnings():  # Python 3.12+ warns of fork beside threads: see the module docstring
         warnings.filterwarnings("ignore", r".*multi-threaded, use of fork", DeprecationWarning)
         child.start()
@@ -116,15 +119,26 @@ def guarded(what: str, step: Callable[..., T], *args: Any) -> T:
     return value
 
 
-def _child(connection: Any, step: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(connection: Any, step: Callable[..., Any], args: tuple[Any, ...], parent: int, seconds: float) -> None:
     global _in_child
     _in_child = True  # steps nested in this one run here: the parent kills this process at the deadline
+    threading.Thread(target=_watch, args=(parent, seconds + _GRACE), daemon=True).start()
     try:
         connection.send((True, step(*args)))
     except Exception as error:  # handed to the parent, which raises it there
         connection.send((False, error))
     finally:
         connection.close()
+
+
+def _watch(parent: int, seconds: float) -> None:
+    """In the child: end it after ``seconds``, or as soon as its parent is gone.  A parent killed before it could
+    kill its child (a watchdog's SIGKILL, a closed terminal) would otherwise leave the child computing, an
+    orphan, for as long as the step takes: with SymPy on an exponential tower, for good."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and os.getppid() == parent:
+        time.sleep(0.1)
+    os._exit(1)
 
 
 __all__ = ["NOT_IN_TIME", "USER_SECONDS", "OutOfTime", "active", "budget", "clock", "guarded", "unbounded"]
