@@ -11,42 +11,70 @@ The public API (stable; see DESIGN.md)::
     symdl.define("mysoft", "x*tanh(softplus(x))")  a custom activation, usable everywhere
     symdl.loss("cross_entropy")   a loss declaration (mse, bce, cross_entropy)
     symdl.backpropagate(symdl.lecture_network())  loss, gradients three ways, one update, checked
-    symdl.plot("elu")             f and f' in one matplotlib figure (loaded on first use: matplotlib is not
-                                  imported by ``import symdl``)
+    symdl.plot("elu")             f and f' in one matplotlib figure
     symdl.diagram(level="ops")    the lecture's network drawn with its forward pass, a matplotlib figure
-                                  (levels "data", "layers", "ops"; also loaded on first use)
+                                  (levels "data", "layers", "ops")
+
+Each name is imported from the module that owns it on first use, so ``import symdl`` is quick and loads
+SymPy, NumPy, SciPy and matplotlib only when a name needs them.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
-from symdl.catalog import Activation, activation, names
-from symdl.engine.calculus import Derivation, derivative, derive, output_form
 from symdl.errors import BadParameter, DerivationError, SymdlError, UnknownActivation, UnknownLoss
-from symdl.network.backward import Backward, backpropagate
-from symdl.network.losses import loss
-from symdl.network.spec import Network, lecture_network
-from symdl.numeric.compile import numpy_function
-from symdl.parse import BadExpression, define
 
 if TYPE_CHECKING:
+    from symdl.catalog import Activation, activation, names
+    from symdl.engine.calculus import Derivation, derivative, derive, output_form
     from symdl.figures.diagram import diagram
     from symdl.figures.plot import plot
+    from symdl.network.backward import Backward, backpropagate
+    from symdl.network.losses import loss
+    from symdl.network.spec import Network, lecture_network
+    from symdl.numeric.compile import numpy_function
+    from symdl.parse import BadExpression, define
+
+# Each public name and the module that owns it, imported on first use: ``import symdl`` (and so ``symdl --help``)
+# loads no SymPy, NumPy, SciPy or matplotlib until a name needs them.
+_OWNERS = {
+    "Activation": "symdl.catalog",
+    "activation": "symdl.catalog",
+    "names": "symdl.catalog",
+    "Derivation": "symdl.engine.calculus",
+    "derivative": "symdl.engine.calculus",
+    "derive": "symdl.engine.calculus",
+    "output_form": "symdl.engine.calculus",
+    "Backward": "symdl.network.backward",
+    "backpropagate": "symdl.network.backward",
+    "loss": "symdl.network.losses",
+    "Network": "symdl.network.spec",
+    "lecture_network": "symdl.network.spec",
+    "numpy_function": "symdl.numeric.compile",
+    "BadExpression": "symdl.parse",
+    "define": "symdl.parse",
+    "plot": "symdl.figures.plot",
+    "diagram": "symdl.figures.diagram",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """``symdl.plot`` and ``symdl.diagram``, imported on first use so that ``import symdl`` does not import
-    matplotlib."""
-    if name == "plot":
-        from symdl.figures.plot import plot
+    """A public name, imported from its owner on first use and kept; or a subpackage (``symdl.network``)."""
+    owner = _OWNERS.get(name)
+    if owner is None:
+        if name.isidentifier() and importlib.util.find_spec(f"symdl.{name}") is not None:
+            return importlib.import_module(f"symdl.{name}")
+        raise AttributeError(f"module 'symdl' has no attribute {name!r}")
+    value = getattr(importlib.import_module(owner), name)
+    globals()[name] = value
+    return value
 
-        return plot
-    if name == "diagram":
-        from symdl.figures.diagram import diagram
 
-        return diagram
-    raise AttributeError(f"module 'symdl' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 __all__ = [

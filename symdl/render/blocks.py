@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sympy import Symbol
 
-from symdl.network.forward import Forward
 from symdl.render import templates
 from symdl.render.printer import subscript
+
+if TYPE_CHECKING:  # the record Names reads; only the board views compute a pass
+    from symdl.network.forward import Forward
 
 
 @dataclass(frozen=True)
