@@ -59,7 +59,13 @@ from symdl.numeric.stable import mpmath_function, stabilize
 
 
 def _limits(expr: Expr, values: Mapping[Symbol, Expr]) -> tuple[Expr, Expr]:
-    pw = as_piecewise(expr.subs(values))
+    return _limits_of(as_piecewise(expr.subs(values)))
+
+
+@cache
+def _limits_of(pw: Expr) -> tuple[Expr, Expr]:
+    """The limits at -inf and +inf, once per function of x: a kernel with parameters and the one with
+    their defaults folded in probe the same limits."""
     regs = regions(pw, x, {})
     return limit(regs[0].expr, x, -oo), limit(regs[-1].expr, x, oo)
 
