@@ -4,14 +4,16 @@ the passes (``forward``, ``backward``, ``diagram``)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from symdl.errors import BadOutput, BadParameter
+from symdl.files import writable_target, write_whole
 from symdl.render.json_text import json_text
 
 if TYPE_CHECKING:
@@ -61,6 +63,22 @@ def define_option(command: Callable[..., None]) -> Callable[..., None]:
 @click.version_option(package_name="symdl")
 def cli() -> None:
     """symdl: activation functions and the lecture's network, derived and checked by SymPy."""
+
+
+def write_files(directory: str, names: Iterable[str], draw: Callable[[], Mapping[str, bytes]]) -> None:
+    """Files into DIRECTORY: a name symdl will refuse to replace is refused before the work, every file is
+    drawn (``draw``: name -> bytes) before any is written, and each is written whole; their paths are printed."""
+    folder = Path(directory)
+    for name in names:
+        to_output(writable_target, str(folder / name))
+    drawn = draw()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.BadParameter(f"cannot create {directory}: {error.strerror or error}", param_hint="-o") from None
+    for name, data in drawn.items():
+        to_output(write_whole, str(folder / name), lambda handle, data=data: handle.write(data), True)
+        click.echo(str(folder / name))
 
 
 def to_output(do: Callable[..., Any], output: str, *args: Any) -> None:
@@ -150,4 +168,14 @@ def pass_options(which: str, *between: Decorator) -> Decorator:
     return decorate
 
 
-__all__ = ["Decorator", "PassOptions", "cli", "define_option", "defined", "param_values", "pass_options", "to_output"]
+__all__ = [
+    "Decorator",
+    "PassOptions",
+    "cli",
+    "define_option",
+    "defined",
+    "param_values",
+    "pass_options",
+    "to_output",
+    "write_files",
+]

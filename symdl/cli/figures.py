@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 import click
 
 from symdl.errors import BadParameter
-from symdl.files import writable_target, write_whole
 
 if TYPE_CHECKING:
     pass
 
 
-from symdl.cli.base import PassOptions, cli, define_option, defined, param_values, to_output
+from symdl.cli.base import PassOptions, cli, define_option, defined, param_values, write_files
 
 
 @cli.command("plot")
@@ -53,7 +52,6 @@ def plot_command(
     """Plots of NAMES: f and f' on one axes, kinks and asymptotes marked, the definition as the title.
 
     Every file is drawn before any is written, and each is written whole (replaced, never half-written)."""
-    from pathlib import Path
 
     from symdl.catalog import CATALOGUE, activation
     from symdl.figures.plot import GALLERY, OVERLAY, figures
@@ -73,18 +71,12 @@ def plot_command(
         if key not in have:
             raise BadParameter(f"--param {key}: no activation plotted has a parameter {key!r}; drop it or add one")
     stems = [*chosen, *(["gallery"] if in_gallery else []), *(["derivatives"] if in_overlay else [])]
-    for stem in stems:  # a file symdl will refuse to replace is refused before the work
-        for ext in extensions:
-            to_output(writable_target, str(Path(directory) / f"{stem}.{ext}"))
-    drawn = figures(chosen, given, in_gallery, in_overlay)
-    files = {Path(directory) / f"{stem}.{ext}": encoded(fig, ext) for stem, fig in drawn.items() for ext in extensions}
-    try:
-        Path(directory).mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise click.BadParameter(f"cannot create {directory}: {error.strerror or error}", param_hint="-o") from None
-    for target, data in files.items():
-        to_output(write_whole, str(target), lambda handle, data=data: handle.write(data), True)
-        click.echo(str(target))
+
+    def draw() -> dict[str, bytes]:
+        drawn = figures(chosen, given, in_gallery, in_overlay)
+        return {f"{stem}.{ext}": encoded(fig, ext) for stem, fig in drawn.items() for ext in extensions}
+
+    write_files(directory, [f"{stem}.{ext}" for stem in stems for ext in extensions], draw)
 
 
 @cli.command("diagram")
@@ -112,21 +104,12 @@ def diagram_command(
     DIR/network-LEVEL.tex, .png, .pdf (.svg).  Layers of at most 8 neurons.
 
     Every file is drawn before any is written, and each is written whole (replaced, never half-written)."""
-    from pathlib import Path
 
     from symdl.figures.diagram import EXTENSION, FORMATS, LEVELS, files, stem
     from symdl.figures.style import formats
 
     extensions = formats(fmt, FORMATS)
     levels = LEVELS if level == "all" else (level,)
-    for name in (f"{stem(one)}.{EXTENSION[ext]}" for one in levels for ext in extensions):
-        to_output(writable_target, str(Path(directory) / name))  # refused before the work
     asked = PassOptions(config, hidden_activation, output_activation, exact, lang, False, False, False, defines)
-    drawn = files(asked.network(), levels, extensions, lang, exact)
-    try:
-        Path(directory).mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise click.BadParameter(f"cannot create {directory}: {error.strerror or error}", param_hint="-o") from None
-    for name, data in drawn.items():
-        to_output(write_whole, str(Path(directory) / name), lambda handle, data=data: handle.write(data), True)
-        click.echo(str(Path(directory) / name))
+    names = [f"{stem(one)}.{EXTENSION[ext]}" for one in levels for ext in extensions]
+    write_files(directory, names, lambda: files(asked.network(), levels, extensions, lang, exact))
