@@ -227,6 +227,7 @@ CATALOGUE: tuple[Activation, ...] = (
         constraints=(positive(alpha, "1 + αx² must stay positive for every x, and α = 0 is the identity"),),
     ),
 )
+LECTURE: tuple[str, ...] = tuple(a.name for a in CATALOGUE[:8])  # the lecture's eight, declared first above
 
 
 def name_key(name: str) -> str:
@@ -285,6 +286,7 @@ def register(act: Activation) -> Activation:
 # The declaration's records and the number reader, where the modules that use the catalogue find them.
 __all__ = [
     "CATALOGUE",
+    "LECTURE",
     "SELU_ALPHA",
     "SELU_SCALE",
     "Activation",

@@ -16,14 +16,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from symdl.catalog import Activation, activation
+from symdl.catalog import LECTURE, Activation, activation
 from symdl.figures import style
 from symdl.figures.curves import Params, Plot, plot_data
 from symdl.figures.mathtext import mathtext
 from symdl.figures.ranges import Window
 from symdl.figures.style import drawing
 
-GALLERY = ("sigmoid", "softmax", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu")  # the lecture's eight
+GALLERY = LECTURE  # the lecture's eight
 OVERLAY = ("sigmoid", "tanh", "relu")  # the vanishing-gradient picture: sigma' peaks at 1/4, tanh' at 1
 COLUMNS = 4  # panels per row of the gallery
 ZERO = "#B8B8B8"  # the axes through the origin
