@@ -76,6 +76,7 @@ from symdl.primitives import (
     numpy_log1p_sq,
     numpy_log_cosh,
     numpy_log_expit,
+    numpy_ndtr,
     numpy_softplus,
     softplus,
 )
@@ -252,7 +253,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
     Primitive(LambertW, mpmath.lambertw, tex="W"),
     Primitive(Maximum, _max, "numpy.maximum", names=("max",), arity=2),
     Primitive(Minimum, _min, "numpy.minimum", names=("min",), arity=2),
-    Primitive(Phi, mpmath.ncdf, "scipy.special.ndtr"),
+    Primitive(Phi, mpmath.ncdf, numpy_ndtr),
     Primitive(expit, lambda u: 1 / (1 + mpmath.exp(-u)), numpy_expit),
     Primitive(log_expit, lambda u: -mpmath.log1p(mpmath.exp(-u)), numpy_log_expit),
     Primitive(softplus, lambda u: mpmath.log1p(mpmath.exp(u)), numpy_softplus),
