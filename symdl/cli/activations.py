@@ -162,10 +162,25 @@ def latex(
 @click.option("--only", "only", multiple=True, metavar="NAMES", help="Check only these (repeat or comma-separate).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--quick", is_flag=True, help="Every 10th grid point: a fast look, not the full proof.")
+@click.option(
+    "--dense",
+    type=click.IntRange(1, 10_000_000),
+    default=None,
+    metavar="N",
+    help="Add N random points to each scalar function's grid: half (rounded up) with magnitudes log-uniform "
+    "from 1e-300 to 700, either sign, half uniform in [-50, 50]; the same points on every machine.",
+)
+@click.option("--seed", type=click.IntRange(0), default=None, help="Another draw of the --dense points (default 14).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
 @define_option
 def check_command(
-    only: tuple[str, ...], as_json: bool, quick: bool, jobs: int | None, defines: tuple[str, ...]
+    only: tuple[str, ...],
+    as_json: bool,
+    quick: bool,
+    dense: int | None,
+    seed: int | None,
+    jobs: int | None,
+    defines: tuple[str, ...],
 ) -> None:
     """Every compiled function against its mathematics; exit status 1 if anything fails.
 
@@ -176,7 +191,7 @@ def check_command(
     from tqdm import tqdm
 
     from symdl.catalog import activation, names
-    from symdl.numeric.check import check
+    from symdl.numeric.check import DENSE_SEED, check
     from symdl.render import checks as views
 
     defined(defines)  # here, and in each worker (its initializer)
@@ -188,10 +203,13 @@ def check_command(
         )
     chosen = chosen or names()
     stride = 10 if quick else 1
+    if seed is not None and dense is None:
+        raise click.UsageError("--seed draws the --dense points: give --dense N too")
     workers = min(jobs or os.cpu_count() or 1, len(chosen))
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=defined, initargs=(defines,)) as pool:
-        futures = [pool.submit(check, name, stride) for name in chosen]
+        draw = (dense or 0, DENSE_SEED if seed is None else seed)
+        futures = [pool.submit(check, name, stride, *draw) for name in chosen]
         reports = [f.result() for f in tqdm(futures, desc="symdl check", unit="activation", disable=None, leave=False)]
     if as_json:
         click.echo(json_text(views.data(reports)))

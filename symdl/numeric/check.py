@@ -294,14 +294,49 @@ class Report:
         return all(a.passed for a in self.accuracy) and all(c.passed for c in self.checks)
 
 
+# --------------------------------------------------------------------------- denser than the grid
+
+DENSE_SEED = 14  # symdl check --dense N: the same N points on every machine unless --seed says otherwise
+_LOG_BINADES = (-997, 9)  # 2^-997 < 1e-300 and 700 < 2^10: the binades that hold [1e-300, 700]
+
+
+def dense_points(count: int, seed: int = DENSE_SEED) -> np.ndarray:
+    """``count`` random points for ``symdl check --dense``: the first half (rounded up) with magnitudes
+    log-uniform from 1e-300 to 700 and a random sign, the rest uniform in [-50, 50].
+
+    Bit for bit the same on every machine for one (count, seed): NumPy's PCG64 stream and its uniform
+    doubles are specified, and a log-uniform magnitude is built without libm (a power of two drawn
+    uniformly among the binades, times a mantissa uniform in [1, 2): log-uniform at the resolution of
+    binades), then clipped to [1e-300, 700].
+    """
+    rng = np.random.default_rng(seed)
+    logs = count - count // 2
+    exponents = rng.integers(_LOG_BINADES[0], _LOG_BINADES[1], logs, endpoint=True)
+    magnitudes = np.clip(np.ldexp(rng.uniform(1.0, 2.0, logs), exponents), 1e-300, 700.0)
+    signs = np.where(rng.integers(0, 2, logs) == 1, 1.0, -1.0)
+    return np.concatenate([signs * magnitudes, rng.uniform(-50.0, 50.0, count // 2)])
+
+
 @cache
-def _reference_for(act: Activation, derivative: bool, dtype: str, stride: int = 1) -> Reference:
+def _reference_for(
+    act: Activation, derivative: bool, dtype: str, stride: int = 1, dense: int = 0, seed: int = DENSE_SEED
+) -> Reference:
     expr = derive(act).derivative if derivative else act.definition
-    return reference(expr, act.params, points_in(np.dtype(dtype), grid()[::stride]))
+    points = grid()[::stride]
+    if dense:
+        points = np.concatenate([points, dense_points(dense, seed)])
+    return reference(expr, act.params, points_in(np.dtype(dtype), points))
 
 
-def check_accuracy(act: Activation, dtypes: Iterable[str] = ("float64", "float32"), stride: int = 1) -> list[Accuracy]:
-    """Accuracy of the compiled f and f' on the grid (every ``stride``-th point) in each dtype."""
+def check_accuracy(
+    act: Activation,
+    dtypes: Iterable[str] = ("float64", "float32"),
+    stride: int = 1,
+    dense: int = 0,
+    seed: int = DENSE_SEED,
+) -> list[Accuracy]:
+    """Accuracy of the compiled f and f' on the grid (every ``stride``-th point) in each dtype, plus
+    ``dense`` random points (``dense_points``) for a scalar function; vector functions keep their vectors."""
     from symdl.numeric.compile import numpy_function
 
     results = []
@@ -311,19 +346,31 @@ def check_accuracy(act: Activation, dtypes: Iterable[str] = ("float64", "float32
             continue
         compiled = numpy_function(act, derivative=derivative)
         for dtype in dtypes:
-            ref = _reference_for(act, derivative, dtype, stride)
+            ref = _reference_for(act, derivative, dtype, stride, dense, seed)
             results.append(accuracy(compiled.name, compiled, ref, np.dtype(dtype)))
     return results
 
 
-def check(name: str | Activation, stride: int = 1) -> Report:
-    """Every check of one activation (``stride`` > 1 thins the grid, for a quick look)."""
+def check(name: str | Activation, stride: int = 1, dense: int = 0, seed: int = DENSE_SEED) -> Report:
+    """Every check of one activation (``stride`` > 1 thins the grid, for a quick look; ``dense`` adds
+    that many random points, ``dense_points(dense, seed)``, to a scalar function's grid)."""
     act = activation(name)
     if act.is_vector:
         checks = [jacobian_vs_difference(act), vector_output_form_vs_jacobian(act), kink_values(act)]
     else:
         checks = [derivative_vs_difference(act), output_form_vs_derivative(act), kink_values(act)]
-    return Report(act.name, tuple(check_accuracy(act, stride=stride)), tuple(checks))
+    return Report(act.name, tuple(check_accuracy(act, stride=stride, dense=dense, seed=seed)), tuple(checks))
 
 
-__all__ = ["Accuracy", "Check", "Report", "check", "check_accuracy", "exact", "grid", "reference"]
+__all__ = [
+    "DENSE_SEED",
+    "Accuracy",
+    "Check",
+    "Report",
+    "check",
+    "check_accuracy",
+    "dense_points",
+    "exact",
+    "grid",
+    "reference",
+]
