@@ -23,33 +23,14 @@ from symdl.cli.base import cli, define_option, defined, param_values, to_output
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_command(as_json: bool) -> None:
     """The catalogue: name, aliases, parameters and formula of every activation."""
-    from symdl.catalog import activation, names
-    from symdl.render.notation import tex
-    from symdl.render.text import one_line, short_number
+    from symdl.render.listing import stored, text
 
-    rows = []
-    for name in names():
-        act = activation(name)
-        params = ", ".join(f"{one_line(p.symbol)}={short_number(p.default)}" for p in act.parameters)
-        rows.append((act, params))
+    listing = stored()  # generated from the declarations (symdl/render/listing.py): no SymPy to import
     if as_json:
-        data = [
-            {
-                "name": act.name,
-                "aliases": list(act.aliases),
-                "parameters": {p.name: str(p.default) for p in act.parameters},
-                "formula": one_line(act.definition),
-                "formula_latex": tex(act.definition, act),
-            }
-            for act, _ in rows
-        ]
-        click.echo(json_text(data))
+        keys = ("name", "aliases", "parameters", "formula", "formula_latex")
+        click.echo(json_text([{key: row[key] for key in keys} for row in listing]))
         return
-    table = [("name", "aliases", "parameters", "formula")]
-    table += [(act.name, ", ".join(act.aliases), params, one_line(act.definition)) for act, params in rows]
-    widths = [max(len(r[c]) for r in table) for c in range(3)]
-    for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3])
+    click.echo(text(listing))
 
 
 @cli.command()
