@@ -49,7 +49,11 @@ def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | Non
     absorbed by the 1 at 60 digits and at 90 alike, so agreement of two
     precisions proves nothing unless both resolve the value's magnitude.  The
     magnitude comes from ``magnitude`` (any cheap estimate, e.g. a stable form)
-    or from a first evaluation; then two precisions 30 digits apart must agree.
+    or from a first evaluation; then two precisions 30 digits apart must agree,
+    or (cheaper: one evaluation of the definition, not two) the first
+    precision must agree with ``magnitude`` evaluated at ``digits`` + 15: two
+    different forms agreeing to ``digits`` digits are both right.  The value
+    returned is always the definition's own; ``magnitude`` only confirms it.
     A zero estimate is not believed (x - tanh x cancels in every form): the
     definition is raised to 80, 200, 450 digits first.  A value below 1e-320
     at 400 digits is beneath every float: it is 0.
@@ -70,9 +74,17 @@ def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | Non
             if abs(f(point)) < _BELOW_FLOATS:
                 return mpmath.mpf(0)
     dps = digits + 15 + min(scale, 330)
+    second = magnitude  # the first value may be confirmed by another form instead of a second precision
     while dps <= 4000:
         with mpmath.workdps(dps):
             low = f(point)
+        if second is not None and low != 0:
+            with mpmath.workdps(digits + 15):
+                other = second(point)
+            second = None
+            if abs(other - low) <= abs(low) * mpmath.mpf(10) ** -digits:
+                if -int(mpmath.floor(mpmath.log10(abs(low)))) <= scale + 5:
+                    return low
         with mpmath.workdps(dps + 30):
             high = f(point)
         if high != 0 and abs(high - low) <= abs(high) * mpmath.mpf(10) ** -digits:
