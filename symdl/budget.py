@@ -85,6 +85,12 @@ def active() -> bool:
     return _deadline.get() is not None
 
 
+def in_child() -> bool:
+    """Whether this is a guarded step's child process, which its parent kills at the deadline: what it finds
+    goes back to the parent, which keeps it (``symdl.cache``); the child writes nothing of its own."""
+    return _in_child
+
+
 def guarded(what: str, step: Callable[..., T], *args: Any) -> T:
     """``step(*args)``; under a budget, in a child process that is killed at the deadline (``OutOfTime``).
 
@@ -141,4 +147,14 @@ def _watch(parent: int, seconds: float) -> None:
     os._exit(1)
 
 
-__all__ = ["NOT_IN_TIME", "USER_SECONDS", "OutOfTime", "active", "budget", "clock", "guarded", "unbounded"]
+__all__ = [
+    "NOT_IN_TIME",
+    "USER_SECONDS",
+    "OutOfTime",
+    "active",
+    "budget",
+    "clock",
+    "guarded",
+    "in_child",
+    "unbounded",
+]

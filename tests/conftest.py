@@ -1,10 +1,16 @@
 """Shared helpers: the catalogue split into scalar and vector entries, the lecture slide's matrices, mpmath
-oracles, the ``symdl`` command run in-process, and documents compiled by a real TeX installation."""
+oracles, the ``symdl`` command run in-process, and documents compiled by a real TeX installation.
+
+The derivation cache (``symdl.cache``) of the whole session is one temporary directory, never the user's own:
+the controller makes it before any test runs and hands it to its workers (pytest-xdist) and to every process
+a test starts through the environment; each entry is written whole, so workers share it safely."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import mpmath
@@ -14,6 +20,22 @@ from sympy import Piecewise, Rational, lambdify
 import symdl
 from symdl.catalog import CATALOGUE, x
 from symdl.cli import main
+
+_SESSION_CACHE: list[str] = []  # the directory this process made (the controller's), removed at the end
+
+
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller's directory is in its environment
+        return
+    directory = tempfile.mkdtemp(prefix="symdl-test-cache-")
+    _SESSION_CACHE.append(directory)
+    os.environ["SYMDL_CACHE_DIR"] = directory
+
+
+def pytest_unconfigure(config):
+    while _SESSION_CACHE:
+        shutil.rmtree(_SESSION_CACHE.pop(), ignore_errors=True)
+
 
 SCALAR = [a.name for a in CATALOGUE if not a.is_vector]
 VECTOR = [a.name for a in CATALOGUE if a.is_vector]

@@ -61,8 +61,21 @@ def define_option(command: Callable[..., None]) -> Callable[..., None]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="symdl")
-def cli() -> None:
-    """symdl: activation functions and the lecture's network, derived and checked by SymPy."""
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Derive everything afresh: read and write nothing in symdl's cache (also SYMDL_NO_CACHE=1).",
+)
+@click.pass_context
+def cli(ctx: click.Context, no_cache: bool) -> None:
+    """symdl: activation functions and the lecture's network, derived and checked by SymPy.
+
+    What the engine derives is kept in your cache directory (SYMDL_CACHE_DIR to choose another) and read
+    back by the next command; --no-cache bypasses it."""
+    if no_cache:
+        from symdl.cache import bypassed
+
+        ctx.with_resource(bypassed())  # for this command and the processes it starts
 
 
 def write_files(directory: str, names: Iterable[str], draw: Callable[[], Mapping[str, bytes]]) -> None:

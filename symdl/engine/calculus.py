@@ -10,7 +10,8 @@ For a declaration it derives, never types:
   whether f is continuous and differentiable there, and which slope is used;
 - the properties (``symdl.engine.properties``).
 
-Everything is cached: ``derive`` is called freely by every view.
+Everything is cached: ``derive`` is called freely by every view; and on disk (``symdl.cache``), keyed by
+the declaration, so the next run reads what this one found.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 
 from sympy import Expr, Symbol, diff, latex, oo, simplify
 
-from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget, guarded, unbounded
+import symdl.cache as disk
+from symdl.budget import NOT_IN_TIME, USER_SECONDS, OutOfTime, budget, guarded, in_child, unbounded
 from symdl.catalog import CATALOGUE, Activation, activation, i, x
 from symdl.engine.output import NOT_FOUND, scalar_output_form, vector_output_form, y, ys
 from symdl.engine.properties import Properties, properties, vector_properties
@@ -101,9 +103,7 @@ class Derivation:
     @cached_property
     def _output(self) -> tuple[Expr | None, str]:
         if self.activation.is_vector:
-            with unbounded():
-                form = vector_output_form(self.activation, self.derivative)
-            return form, "" if form is not None else NOT_FOUND
+            return self._declared("_output")
         self.breakpoints  # noqa: B018 - nothing is shown without them: they come before the optional facts
         found = self._optional("_output", SHARE)
         return (None, self.notes.get(WHAT["_output"], NOT_FOUND)) if found is None else found
@@ -122,8 +122,7 @@ class Derivation:
     def properties(self) -> Properties | None:
         """None where not found (``notes["the properties"]`` says why: NOT_IN_TIME, or the reason)."""
         if self.activation.is_vector:
-            with unbounded():
-                return vector_properties(self.activation, self.valuemap)
+            return self._declared("properties")
         return self._optional("properties")
 
     @property
@@ -155,16 +154,36 @@ class Derivation:
         return _breakpoints(self.regions, self.slopes, self.valuemap)
 
     def _find__output(self) -> tuple[Expr | None, str]:
+        if self.activation.is_vector:
+            form = vector_output_form(self.activation, self.derivative)
+            return form, "" if form is not None else NOT_FOUND
         return scalar_output_form(self.regions, self.slopes, self.valuemap)
 
     def _find_properties(self) -> Properties:
+        if self.activation.is_vector:
+            return vector_properties(self.activation, self.valuemap)
         return properties(self.regions, self.slopes, self.breakpoints, self.valuemap)
+
+    def _declared(self, fact: str) -> Any:
+        """A fact of a vector function (a declaration): derived with no budget, kept on disk."""
+        known, value = self._recalled(fact)
+        if known:
+            return value
+        with unbounded():
+            value = getattr(self, f"_find_{fact}")()
+        self._keep({fact: value})
+        return value
 
     def _core(self, fact: str) -> Any:
         """A fact nothing else can be shown without: ``OutOfTime`` (one line from the CLI) if not in time."""
+        known, value = self._recalled(fact)
+        if known:
+            return value
         if self.is_declared:
             with unbounded():
-                return getattr(self, f"_find_{fact}")()
+                value = getattr(self, f"_find_{fact}")()
+            self._keep({fact: value})
+            return value
         try:
             return self._in_child(fact)
         except OutOfTime:
@@ -174,20 +193,25 @@ class Derivation:
     def _optional(self, fact: str, share: float = 1.0) -> Any:
         """A fact, or None with the reason in ``notes[WHAT[fact]]`` (not found in time, or not found and why)."""
         what = WHAT[fact]
+        known, value = self._recalled(fact)
+        if known:
+            return value
         if self.is_declared:
             try:
                 with unbounded():
-                    return getattr(self, f"_find_{fact}")()
+                    value = getattr(self, f"_find_{fact}")()
             except NotFound as reason:
-                self.__dict__.setdefault("_notes", {})[what] = str(reason)
+                self._note(fact, str(reason))
                 return None
+            self._keep({fact: value})
+            return value
         try:
             return self._in_child(fact, share)
         except OutOfTime:
-            self.__dict__.setdefault("_notes", {})[what] = NOT_IN_TIME
+            self.__dict__.setdefault("_notes", {})[what] = NOT_IN_TIME  # never kept: it depends on the clock
             _DERIVED.pop((self.activation, self.values), None)  # the next ``derive`` tries again
         except NotFound as reason:
-            self.__dict__.setdefault("_notes", {})[what] = str(reason)
+            self._note(fact, str(reason))
         return None
 
     def _in_child(self, fact: str, share: float = 1.0) -> Any:
@@ -196,7 +220,56 @@ class Derivation:
         for name, value in computed.items():
             self.__dict__.setdefault(name, value)
         self.__dict__.setdefault("_notes", {}).update(notes)
+        self._keep({**computed, fact: found}, notes)
         return found
+
+    # On disk (``symdl.cache``): each fact is looked up there before it is derived, and each fact found, or
+    # proved not to exist (``NotFound``: its reason), is written there.  What ran out of time never is.
+
+    @cached_property
+    def _stored(self) -> disk.Entry | None:
+        return disk.load("derivation", self.key, RECORDS)
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Everything a derivation depends on: the definition, the parameters with their defaults, the values
+        (its entry on disk is found by these: two names for one function share it)."""
+        act = self.activation
+        return act.definition, tuple((p.symbol, p.default) for p in act.parameters), self.values
+
+    def _recalled(self, fact: str) -> tuple[bool, Any]:
+        """(True, the fact) as a run before found it, (True, None) with its note where it proved there is
+        none; (False, None) where it is not on disk, or not to be believed (then nothing stored is)."""
+        entry = self._stored
+        if entry is None:
+            return False, None
+        try:
+            if fact in entry:
+                return True, entry.get(fact)
+            if _WHY + fact in entry:
+                why = entry.get(_WHY + fact)
+                if not isinstance(why, str) or not why or why == NOT_IN_TIME:
+                    raise LookupError(f"{fact}: not a reason")
+                self.__dict__.setdefault("_notes", {})[WHAT[fact]] = why
+                return True, None
+        except LookupError:
+            self.__dict__["_stored"] = None  # a value that does not decode: nothing in the entry is believed
+        return False, None
+
+    def _note(self, fact: str, why: str) -> None:
+        self.__dict__.setdefault("_notes", {})[WHAT[fact]] = why
+        self._keep({}, {WHAT[fact]: why})
+
+    def _keep(self, facts: Mapping[str, Any], notes: Mapping[str, str] | None = None) -> None:
+        """Write FACTS found and the NOTES of facts proved not to exist; nothing from a guarded child (its
+        parent keeps what it sends back), and nothing once a fact ran out of time (a derivative that ran out is
+        ``sympy.diff``'s, and the facts found from it are not the ones found with time)."""
+        if in_child() or self.not_in_time:  # after a fact ran out, what follows may lean on its stand-in
+            return
+        reasons = {fact: why for fact, what in WHAT.items() for why in [(notes or {}).get(what)] if why}
+        values = {**facts, **{_WHY + fact: why for fact, why in reasons.items() if why != NOT_IN_TIME}}
+        if values:
+            disk.store("derivation", self.key, values, RECORDS)
 
     @property
     def kinks(self) -> tuple[Breakpoint, ...]:
@@ -239,6 +312,8 @@ def output_form(act: str | Activation) -> Expr | None:
 
 
 _FOUND_ON_THE_WAY = ("regions", "slopes", "breakpoints", "_output", "properties")
+RECORDS = (Region, Breakpoint, Properties)  # the records a derivation's facts are made of, rebuilt from disk
+_WHY = "why "  # a stored fact's name after this: why it does not exist
 
 
 # What each fact is called where it is reported (``notes`` keys, one-line errors).

@@ -11,6 +11,7 @@ from functools import cache
 from sympy import Dummy, Expr, Symbol, simplify, solve
 from sympy.logic.boolalg import Boolean
 
+import symdl.cache as disk
 from symdl.catalog import Activation, x
 from symdl.engine.regions import Region, regions
 from symdl.engine.verify import how_equal
@@ -42,9 +43,15 @@ class LectureForm:
 
 @cache
 def lecture_form(act: Activation) -> LectureForm | None:
-    """The difference between the lecture's form and the definition; None for an activation without one."""
+    """The difference between the lecture's form and the definition; None for an activation without one.
+    Kept on disk (``symdl.cache``) by the definition, the lecture's form and the parameters."""
     if act.lecture is None:
         return None
+    key = (act.definition, act.lecture, tuple((p.symbol, p.default) for p in act.parameters))
+    return disk.remembered("lecture", key, lambda: _lecture_form(act), (LectureForm,))
+
+
+def _lecture_form(act: Activation) -> LectureForm:
     lecture = act.lecture
     pieces = _pieces(act, act.definition, lecture)
     missing = [p.symbol for p in act.parameters if not lecture.has(p.symbol)]

@@ -38,6 +38,7 @@ from sympy import (
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean, BooleanAtom
 
+import symdl.cache as disk
 from symdl.errors import DerivationError
 
 
@@ -90,6 +91,11 @@ def as_piecewise(expr: Expr) -> Expr:
 
 @cache
 def _regions(expr: Expr, var: Symbol, values: tuple[tuple[Symbol, Expr], ...]) -> tuple[Region, ...]:
+    """Kept on disk (``symdl.cache``): the printer asks for the regions of every piecewise expression it writes."""
+    return disk.remembered("regions", (expr, var, values), lambda: _found(expr, var, values), (Region,))
+
+
+def _found(expr: Expr, var: Symbol, values: tuple[tuple[Symbol, Expr], ...]) -> tuple[Region, ...]:
     valuemap = dict(values)
     pw = as_piecewise(expr)
     if not isinstance(pw, Piecewise):

@@ -13,7 +13,7 @@ slope is used there.  Nothing here is typed per activation: steps are built from
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -33,9 +33,10 @@ from sympy import (
     simplify,
 )
 
+import symdl.cache as disk
 from symdl.budget import USER_SECONDS, budget, guarded, unbounded
 from symdl.catalog import Activation, i, x
-from symdl.engine.calculus import Breakpoint, Derivation, derive, y, ys
+from symdl.engine.calculus import RECORDS, Breakpoint, Derivation, derive, y, ys
 from symdl.engine.cases import (
     Case,
     as_cases,
@@ -188,16 +189,52 @@ def working(
             return _working(d, shown)
     d.breakpoints, d.output_form  # noqa: B018 - each under its own budget first (the form may be not found)
     if (d, shown) not in _USERS:
-        with budget(USER_SECONDS):  # a user's expression: every simplification of every step under one budget
-            _USERS[d, shown] = guarded(f"{d.activation.name}: the worked derivation", _working, d, shown)
+        found = _stored(d, shown)
+        if found is None:
+            with budget(USER_SECONDS):  # a user's expression: every simplification of every step under one budget
+                found = guarded(f"{d.activation.name}: the worked derivation", _worked, d, shown)
+            if not d.not_in_time:  # worked from every fact found with time: as it will be worked again
+                _keep(found)
+        _USERS[d, shown] = found
     return _USERS[d, shown]
 
 
 _USERS: dict[tuple[Derivation, tuple[Symbol, ...]], Working] = {}  # user expressions' workings, found in time
 
 
+# On disk (``symdl.cache``): a worked derivation by its derivation's key and the parameters shown as values.
+_RECORDS = (*RECORDS, Step, Branch)
+_WORKING_FIELDS = tuple(f.name for f in fields(Working) if f.name != "derivation")
+
+
 @cache
 def _working(d: Derivation, shown: tuple[Symbol, ...]) -> Working:
+    """A declaration's worked derivation: from disk, else worked here and kept."""
+    found = _stored(d, shown)
+    if found is None:
+        found = _worked(d, shown)
+        _keep(found)
+    return found
+
+
+def _stored(d: Derivation, shown: tuple[Symbol, ...]) -> Working | None:
+    """The worked derivation as a run before found it, or None."""
+    entry = disk.load("working", (*d.key, shown), _RECORDS, {"Output": named(d.activation)})
+    if entry is None or "working" not in entry:
+        return None
+    try:
+        kept = entry.get("working")
+        return Working(d, **kept) if isinstance(kept, dict) and set(kept) == set(_WORKING_FIELDS) else None
+    except (LookupError, TypeError):
+        return None
+
+
+def _keep(w: Working) -> None:
+    kept = {name: getattr(w, name) for name in _WORKING_FIELDS}
+    disk.store("working", (*w.derivation.key, w.shown), {"working": kept}, _RECORDS, {"Output": named(w.activation)})
+
+
+def _worked(d: Derivation, shown: tuple[Symbol, ...]) -> Working:
     act, values = d.activation, d.valuemap
     sub = {s: values[s] for s in shown}
     g = d.output_form.subs(sub) if d.output_form is not None else None
