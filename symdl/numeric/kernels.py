@@ -198,8 +198,9 @@ def _remaining(branches: list[tuple[Region, Expr]], values: Mapping[Symbol, Expr
 
 def _single(expr: Expr, names: Mapping[Symbol, str], fresh: bool, balanced: bool = False) -> list[str]:
     """One expression; ``fresh``: x already is an array of the kernel's own (a clip of the input)."""
-    if not expr.has(x):
-        return [f"out = full(x.shape, {_literal(expr, names)}, x.dtype)", *_NAN_STAYS]
+    if not expr.has(x):  # one pass that keeps NaN (a clip to [c, c]), not a fill and a search for NaN
+        value = _literal(expr, names)
+        return [f"out = clip(x, {value}, {value}, out=x)" if fresh else f"out = clip(x, {value}, {value})"]
     emitter = Emitter({x}, {x: "x", **names}, "t", balanced)
     patched = _patched(expr, x, emitter, "c")
     result, owned = emitter.assign(patched, consumable=emitter.patches | ({x} if fresh else set()))
