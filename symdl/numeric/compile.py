@@ -47,6 +47,7 @@ import mpmath
 import numpy as np
 from sympy import AccumBounds, Expr, Symbol, limit, oo
 
+from symdl.cache import remembered
 from symdl.catalog import Activation, activation, x
 from symdl.engine.calculus import derive
 from symdl.engine.regions import Region, as_piecewise, regions
@@ -65,9 +66,17 @@ def _limits(expr: Expr, values: Mapping[Symbol, Expr]) -> tuple[Expr, Expr]:
 @cache
 def _limits_of(pw: Expr) -> tuple[Expr, Expr]:
     """The limits at -inf and +inf, once per function of x: a kernel with parameters and the one with
-    their defaults folded in probe the same limits."""
-    regs = regions(pw, x, {})
-    return limit(regs[0].expr, x, -oo), limit(regs[-1].expr, x, oo)
+    their defaults folded in probe the same limits.  Kept on disk (``symdl.cache``)."""
+
+    def found() -> tuple[Expr, Expr]:
+        regs = regions(pw, x, {})
+        return limit(regs[0].expr, x, -oo), limit(regs[-1].expr, x, oo)
+
+    return remembered("limits", (pw,), found)
+
+
+# A measured form depends on the numbers these compute (symdl.cache keys it by their versions).
+_MEASURED_WITH = ("numpy", "scipy")
 
 
 def _probe_points(dtype: type, side: int) -> np.ndarray:
@@ -260,7 +269,9 @@ def compile_expression(name: str, expr: Expr, defaults: Mapping[Symbol, Expr]) -
         key = (branch, region.interval(defaults), far)
         if key not in chosen:
             kernel = partial(single_kernel, balanced=far)
-            chosen[key] = best(branch, region.interval(defaults), defaults, kernel, far)
+            chosen[key] = remembered(  # the measured choice, kept on disk (symdl.cache) as an expression
+                "form", (*key, defaults), lambda: best(branch, key[1], defaults, kernel, far), depends=_MEASURED_WITH
+            )
         return chosen[key]
 
     def plain(branch: Expr, region: Region, far: bool) -> Expr:
