@@ -9,9 +9,10 @@ from typing import Any
 
 from sympy import Expr, Piecewise, S, Symbol
 
+import symdl.cache as disk
 from symdl.catalog import x
-from symdl.engine.calculus import Breakpoint, Derivation, y, ys
-from symdl.engine.naming import in_own_terms
+from symdl.engine.calculus import RECORDS, Breakpoint, Derivation, y, ys
+from symdl.engine.naming import in_own_terms, named
 from symdl.engine.regions import Region, grouped
 from symdl.errors import DerivationError
 
@@ -73,7 +74,23 @@ def _condition(where: Iterable[Region], sub: Mapping[Symbol, Expr]) -> Any:
 
 
 def derivative_cases(d: Derivation, shown: Iterable[Symbol] = ()) -> tuple[Case, ...]:
-    """f' as rows: each value with where it holds, then the kinks with the value used there (PyTorch's)."""
+    """f' as rows: each value with where it holds, then the kinks with the value used there (PyTorch's).
+    Kept on disk (``symdl.cache``) with the derivation, once every fact it rests on was found in time."""
+    shown = tuple(shown)
+    key, classes = (*d.key, shown), {"Output": named(d.activation)}
+    entry = disk.load("cases", key, (*RECORDS, Case), classes)
+    if entry is not None and "value" in entry:
+        try:
+            return entry.get("value")
+        except LookupError:  # not to be believed: worked out again below
+            pass
+    found = _derivative_cases(d, shown)
+    if not d.not_in_time:
+        disk.store("cases", key, {"value": found}, (*RECORDS, Case), classes)
+    return found
+
+
+def _derivative_cases(d: Derivation, shown: tuple[Symbol, ...]) -> tuple[Case, ...]:
     values = d.valuemap
     sub = {s: values[s] for s in shown}
     kinks = d.kinks
