@@ -83,13 +83,17 @@ def bypassed() -> Iterator[None]:
 
 
 def directory() -> Path:
-    """Where entries live: ``$SYMDL_CACHE_DIR``, else the platform's user cache directory for symdl."""
+    """Where entries live: ``$SYMDL_CACHE_DIR``, else the platform's user cache directory for symdl
+    (``OSError`` where there is none: no platformdirs, no home; then nothing is cached)."""
     given = os.environ.get("SYMDL_CACHE_DIR", "").strip()
     if given:
         return Path(given)
-    import platformdirs
+    try:
+        import platformdirs
 
-    return Path(platformdirs.user_cache_dir("symdl"))
+        return Path(platformdirs.user_cache_dir("symdl"))
+    except (ImportError, RuntimeError, KeyError) as error:
+        raise OSError(f"no user cache directory: {error}") from None
 
 
 # --------------------------------------------------------------------------- identity
@@ -193,7 +197,7 @@ def load(kind: str, parts: Iterable[Any], records: Iterable[type] = (), classes:
     try:
         text = identity(kind, parts, depends)
         values = _read(_path(kind, text), text)
-    except _Unusable:
+    except (_Unusable, OSError):
         return None
     if values is None:
         return None
@@ -235,7 +239,7 @@ def store(kind: str, parts: Iterable[Any], values: Mapping[str, Any], records: I
     try:
         text = identity(kind, parts, depends)
         path = _path(kind, text)
-    except _Unusable:
+    except (_Unusable, OSError):
         return False
     merged = {**(_read(path, text) or {}), **encoded}
     return _write(path, json.dumps({"identity": text, "values": merged}, separators=(",", ":")))

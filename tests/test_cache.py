@@ -418,6 +418,20 @@ def test_the_directory_is_the_platforms_unless_given(monkeypatch, tmp_path):
     assert cache.directory() == tmp_path
 
 
+def test_no_user_cache_directory_means_no_cache_and_no_word(monkeypatch, tmp_path, capsys):
+    """Without platformdirs (or anywhere to put a cache) every value is computed, and nothing is said."""
+    monkeypatch.delenv("SYMDL_CACHE_DIR", raising=False)
+    monkeypatch.delenv("SYMDL_NO_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # should anything be written after all, it is written here
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "platformdirs", None)  # ``import platformdirs`` raises ImportError
+    assert cache.remembered("test", ("no home",), lambda: Integer(5)) == Integer(5)
+    assert cache.remembered("test", ("no home",), lambda: Integer(6)) == Integer(6)  # nothing was kept
+    assert cache.load("test", ("no home",)) is None
+    assert list(tmp_path.iterdir()) == []
+    assert capsys.readouterr() == ("", "")
+
+
 def test_the_test_session_never_uses_the_users_cache():
     import platformdirs
 
