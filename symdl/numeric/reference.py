@@ -41,6 +41,11 @@ def mp_callable(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
 _BELOW_FLOATS = mpmath.mpf(10) ** -320
 
 
+def _decades_below_one(value: mpmath.mpf) -> int:
+    """About -log10 |value| (within one), from the binary exponent: no logarithm evaluated."""
+    return -int(mpmath.mag(value) * 0.30103)
+
+
 def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | None = None) -> mpmath.mpf:
     """f(t) to ``digits`` correct digits.
 
@@ -48,19 +53,24 @@ def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | Non
     smallness: in ``log(exp(x) + 1)`` at x = -245 the term e^x ~ 1e-107 is
     absorbed by the 1 at 60 digits and at 90 alike, so agreement of two
     precisions proves nothing unless both resolve the value's magnitude.  The
-    magnitude comes from ``magnitude`` (any cheap estimate, e.g. a stable form)
-    or from a first evaluation; then two precisions 30 digits apart must agree,
-    or (cheaper: one evaluation of the definition, not two) the first
-    precision must agree with ``magnitude`` evaluated at ``digits`` + 15: two
-    different forms agreeing to ``digits`` digits are both right.  The value
-    returned is always the definition's own; ``magnitude`` only confirms it.
+    magnitude comes from ``magnitude`` (another form of the same function, e.g.
+    the stable form, evaluated at ``digits`` + 15) or from a first evaluation.
+    Then the definition at that precision must agree to ``digits`` digits with
+    ``magnitude`` (two different forms agreeing are both right: one evaluation
+    of the definition, not two), or else two precisions 30 digits apart must
+    agree.  The value returned is always the definition's own.
     A zero estimate is not believed (x - tanh x cancels in every form): the
     definition is raised to 80, 200, 450 digits first.  A value below 1e-320
     at 400 digits is beneath every float: it is 0.
     """
     point = mpmath.mpf(t)
-    with mpmath.workdps(30):
-        guess = (magnitude or f)(point)
+    estimate = None  # the other form's value at ``digits`` + 15: the magnitude, and later the confirmation
+    if magnitude is not None:
+        with mpmath.workdps(digits + 15):
+            guess = estimate = magnitude(point)
+    else:
+        with mpmath.workdps(30):
+            guess = f(point)
     for dps in (80, 200, 450):  # a zero is believed only when the definition itself stays 0 at 450 digits
         if guess != 0:
             break
@@ -68,27 +78,24 @@ def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | Non
             guess = f(point)
     if guess == 0:
         return mpmath.mpf(0)
-    scale = max(0, -int(mpmath.floor(mpmath.log10(abs(guess)))))
+    scale = max(0, _decades_below_one(guess))
     if scale > 330:
         with mpmath.workdps(400):
             if abs(f(point)) < _BELOW_FLOATS:
                 return mpmath.mpf(0)
     dps = digits + 15 + min(scale, 330)
-    second = magnitude  # the first value may be confirmed by another form instead of a second precision
     while dps <= 4000:
         with mpmath.workdps(dps):
             low = f(point)
-        if second is not None and low != 0:
-            with mpmath.workdps(digits + 15):
-                other = second(point)
-            second = None
-            if abs(other - low) <= abs(low) * mpmath.mpf(10) ** -digits:
-                if -int(mpmath.floor(mpmath.log10(abs(low)))) <= scale + 5:
-                    return low
+        if estimate is not None and low != 0:  # one evaluation of the definition, confirmed by the other form
+            agrees = abs(estimate - low) <= abs(low) * mpmath.mpf(10) ** -digits
+            if agrees and _decades_below_one(low) <= scale + 5:
+                return low
+            estimate = None
         with mpmath.workdps(dps + 30):
             high = f(point)
         if high != 0 and abs(high - low) <= abs(high) * mpmath.mpf(10) ** -digits:
-            resolved = -int(mpmath.floor(mpmath.log10(abs(high))))
+            resolved = _decades_below_one(high)
             if resolved <= scale + 5:
                 return high
             scale = resolved
