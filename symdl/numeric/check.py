@@ -325,7 +325,7 @@ def _reference_for(
     points = grid()[::stride]
     if dense:
         points = np.concatenate([points, dense_points(dense, seed)])
-    return reference(expr, act.params, points_in(np.dtype(dtype), points))
+    return reference(expr, act.params, points_in(np.dtype(dtype), points), floor=TINY[np.dtype(dtype)])
 
 
 def check_accuracy(

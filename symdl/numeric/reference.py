@@ -46,8 +46,10 @@ def _decades_below_one(value: mpmath.mpf) -> int:
     return -int(mpmath.mag(value) * 0.30103)
 
 
-def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | None = None) -> mpmath.mpf:
-    """f(t) to ``digits`` correct digits.
+def exact(
+    f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | None = None, floor: float = 0.0
+) -> mpmath.mpf:
+    """f(t) to ``digits`` correct digits, or, where |f(t)| is below ``floor``, to within ``floor`` * 1e-10.
 
     Working precision must cover both the digits wanted and the value's own
     smallness: in ``log(exp(x) + 1)`` at x = -245 the term e^x ~ 1e-107 is
@@ -62,6 +64,11 @@ def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | Non
     A zero estimate is not believed (x - tanh x cancels in every form): the
     definition is raised to 80, 200, 450 digits first.  A value below 1e-320
     at 400 digits is beneath every float: it is 0.
+
+    ``floor`` is where a check's tolerance becomes absolute (``TINY``): beneath it
+    the definition need only be resolved to ``floor`` * 1e-10, by two precisions
+    30 digits apart agreeing that closely, which costs far fewer digits than the
+    value's own (1 + erf(x) at x = -26 is 1e-148; float32 needs it only to 5e-41).
     """
     point = mpmath.mpf(t)
     estimate = None  # the other form's value at ``digits`` + 15: the magnitude, and later the confirmation
@@ -79,6 +86,16 @@ def exact(f: Callable, t: float, digits: int = DIGITS, magnitude: Callable | Non
     if guess == 0:
         return mpmath.mpf(0)
     scale = max(0, _decades_below_one(guess))
+    if abs(guess) < floor:  # float32's TINY: a few dozen digits settle it; float64's: 1e-300 as below
+        close = mpmath.mpf(floor) * mpmath.mpf(10) ** -10
+        dps = digits // 2 + _decades_below_one(close)
+        if scale <= 330 or dps < 200:
+            with mpmath.workdps(dps):
+                low = f(point)
+            with mpmath.workdps(dps + 30):
+                high = f(point)
+            if abs(high - low) <= close and abs(high) < floor:
+                return high
     if scale > 330:
         with mpmath.workdps(400):
             if abs(f(point)) < _BELOW_FLOATS:
@@ -117,8 +134,9 @@ class Reference:
     kappa: np.ndarray
 
 
-def reference(expr: Expr, values: Mapping[Symbol, Expr], points: np.ndarray) -> Reference:
-    """Exact g and kappa = |x g'/g| at each point.
+def reference(expr: Expr, values: Mapping[Symbol, Expr], points: np.ndarray, floor: float = 0.0) -> Reference:
+    """Exact g and kappa = |x g'/g| at each point; below ``floor`` (the check's ``TINY``) only to within
+    ``floor`` * 1e-10, where kappa is not used (``exact``).
 
     The values are mpmath's evaluation of the expression as written; the stable
     form only suggests the precision to start at.  kappa, a tolerance factor and
@@ -131,10 +149,10 @@ def reference(expr: Expr, values: Mapping[Symbol, Expr], points: np.ndarray) -> 
     slope = mpmath_function(_piecewise_diff(expr, values), values)
     hi, lo, kappa = (np.empty(len(points)) for _ in range(3))
     for m, t in enumerate(points):
-        value = exact(g, float(t), magnitude=scale)
+        value = exact(g, float(t), magnitude=scale, floor=floor)
         hi[m] = float(value)
         lo[m] = float(value - mpmath.mpf(hi[m])) if np.isfinite(hi[m]) else 0.0
-        if abs(value) < TINY[np.dtype(np.float64)]:
+        if abs(value) < max(floor, TINY[np.dtype(np.float64)]):
             kappa[m] = 0.0  # deep underflow: the absolute tolerance applies, kappa is not used
         else:
             with mpmath.workdps(30):
