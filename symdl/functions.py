@@ -269,9 +269,10 @@ PARSED: dict[str, Primitive] = {name: p for p in PRIMITIVES for name in p.names}
 MPMATH: dict[str, Callable[..., Any]] = {p.key: p.mpmath for p in PRIMITIVES}
 
 
-def as_mpmath(args: Any, expr: Expr) -> Callable[..., Any]:
-    """``expr`` as an mpmath function of ``args``, every primitive by its record (mpmath has no erfcinv)."""
-    return lambdify(args, expr, modules=[MPMATH, "mpmath"])
+def as_mpmath(args: Any, expr: Expr, cse: bool = False) -> Callable[..., Any]:
+    """``expr`` as an mpmath function of ``args``, every primitive by its record (mpmath has no erfcinv);
+    ``cse``: common subexpressions computed once (a Jacobian's entries share their sums)."""
+    return lambdify(args, expr, modules=[MPMATH, "mpmath"], cse=cse)
 
 
 def primitive(expr: Expr) -> Primitive | None:

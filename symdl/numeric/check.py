@@ -274,7 +274,7 @@ def _explicit(act: Activation, derivative: bool, size: int) -> Callable:
         entries = [jac.subs({i: a + 1, j: b + 1, n: size}).doit().subs(plain) for a in range(size) for b in range(size)]
     else:
         entries = [act.definition.subs({i: a + 1, n: size}).doit().subs(plain) for a in range(size)]
-    compiled = as_mpmath(names, entries)
+    compiled = as_mpmath(names, entries, cse=True)  # the sum of exponentials once, not once per entry
     return lambda point: compiled(*point)
 
 
