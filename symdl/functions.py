@@ -42,6 +42,7 @@ from sympy import (
     Add,
     Expr,
     LambertW,
+    Piecewise,
     asinh,
     atan,
     atanh,
@@ -217,7 +218,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sums=(
             SumRule(1, +1, lambda c, u: 2 * c * expit(2 * u)),  # c + c tanh u
             SumRule(1, -1, lambda c, u: -2 * c * expit(-2 * u)),  # c tanh u - c
-            SumRule(2, -1, lambda c, u: -c / cosh(u) ** 2),  # c tanh^2 u - c
+            SumRule(2, -1, lambda c, u: -c / cosh(u) ** 2),  # c tanh^2 u - c: sech^2 u = 2/(1 + cosh 2u)
         ),
     ),
     Primitive(sinh, mpmath.sinh, "numpy.sinh", names=("sinh",), tex=r"\sinh", bare=True, inverse=asinh),
@@ -271,8 +272,11 @@ MPMATH: dict[str, Callable[..., Any]] = {p.key: p.mpmath for p in PRIMITIVES}
 
 def as_mpmath(args: Any, expr: Expr, cse: bool = False) -> Callable[..., Any]:
     """``expr`` as an mpmath function of ``args``, every primitive by its record (mpmath has no erfcinv);
-    ``cse``: common subexpressions computed once (a Jacobian's entries share their sums)."""
-    return lambdify(args, expr, modules=[MPMATH, "mpmath"], cse=cse)
+    ``cse``: common subexpressions computed once (a Jacobian's entries share their sums), except across the
+    branches of a Piecewise, where a shared term would be evaluated outside its branch (1/(x - 1) at x = 1)."""
+    parts = expr if isinstance(expr, list | tuple) else [expr]
+    shared = cse and not any(isinstance(part, Expr) and part.has(Piecewise) for part in parts)
+    return lambdify(args, expr, modules=[MPMATH, "mpmath"], cse=shared)
 
 
 def primitive(expr: Expr) -> Primitive | None:

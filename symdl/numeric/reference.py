@@ -35,7 +35,7 @@ def grid() -> np.ndarray:
 def mp_callable(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
     """mpmath function of x for an expression as written (SymPy's own lambdify, Piecewise rewrite), each
     function evaluated as its record in ``symdl.functions`` says (mpmath has no erfcinv or LambertW by that name)."""
-    return as_mpmath(x, as_piecewise(expr.subs(values)).rewrite(Piecewise))
+    return as_mpmath(x, as_piecewise(expr.subs(values)).rewrite(Piecewise), cse=True)  # a repeated term once
 
 
 _BELOW_FLOATS = mpmath.mpf(10) ** -320

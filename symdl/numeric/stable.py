@@ -74,7 +74,7 @@ def mpmath_function(expr: Expr, values: Mapping[Symbol, Expr]) -> Callable:
     from symdl.engine.regions import as_piecewise
 
     stable = as_piecewise(stabilize(as_piecewise(expr.subs(values))))
-    return as_mpmath(x, stable)
+    return as_mpmath(x, stable, cse=True)
 
 
 def elementary(expr: Expr) -> Expr:
