@@ -153,7 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="+", default=None)
     args = parser.parse_args(argv)
-    names = [n for item in args.only for n in item.split(",") if n] if args.only else [n for n in symdl.names() if n in NAIVE]
+    names = (
+        [n for item in args.only for n in item.split(",") if n]
+        if args.only
+        else [n for n in symdl.names() if n in NAIVE]
+    )
     rng = np.random.default_rng(0)
     for size in (int(s) for s in args.sizes):
         ratios: list[float] = []

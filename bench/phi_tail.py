@@ -1,7 +1,7 @@
-"""The table of ``symdl.primitives.numpy_ndtr``: Chebyshev series of the normal CDF's left tail.
+"""The table of ``symdl.ufuncs.numpy_ndtr``: Chebyshev series of the normal CDF's left tail.
 
 Run:  python bench/phi_tail.py        (prints the table; tests/test_phi.py proves the one in
-symdl/primitives.py is what this prints)
+symdl/ufuncs.py is what this prints)
 
 For x < -1/2, Phi(x) = exp(-x^2/2) R(t), t = -x, where R(t) = Phi(-t) e^(t^2/2) (the Mills ratio
 over sqrt(2 pi)) is smooth and slowly varying.  R is given piecewise as Chebyshev series: on

@@ -23,9 +23,10 @@ Adding a primitive is adding one record to ``PRIMITIVES``: the parser, the LaTeX
 NumPy code generator and the mpmath references read this table and nothing else.
 
 The stable primitives (``expit``, ``log_expit``, ``softplus``, ``Phi``, ``hypot1``, ``log1p_sq``,
-``log_cosh``) and their fast NumPy forms are defined in ``symdl.primitives``; their records are here.
+``log_cosh``) are defined in ``symdl.primitives``, their fast NumPy forms in ``symdl.ufuncs``; their records are here.
 
-Layering: this module imports only SymPy, NumPy, mpmath (SciPy on first use) and ``symdl.primitives``.
+Layering: this module imports only SymPy, mpmath and ``symdl.primitives``; NumPy, SciPy and
+``symdl.ufuncs`` (the stable primitives' NumPy forms) on first use, by name.
 """
 
 from __future__ import annotations
@@ -72,13 +73,6 @@ from symdl.primitives import (
     log1p_sq,
     log_cosh,
     log_expit,
-    numpy_expit,
-    numpy_hypot1,
-    numpy_log1p_sq,
-    numpy_log_cosh,
-    numpy_log_expit,
-    numpy_ndtr,
-    numpy_softplus,
     softplus,
 )
 
@@ -147,7 +141,9 @@ class Primitive:
     def code_name(self) -> str:
         if self.code:
             return self.code
-        return self.numpy.rsplit(".", 1)[1] if isinstance(self.numpy, str) else self.function.__name__
+        if isinstance(self.numpy, str) and not self.numpy.startswith("symdl."):
+            return self.numpy.rsplit(".", 1)[1]  # NumPy's and SciPy's functions by their own names
+        return self.function.__name__  # symdl's own NumPy forms (symdl.ufuncs) by the primitive's name
 
     def ufunc(self) -> Callable[..., Any]:
         """The callable the compiled code calls (taking ``out=``); SciPy is imported here, on first use."""
@@ -254,13 +250,13 @@ PRIMITIVES: tuple[Primitive, ...] = (
     Primitive(LambertW, mpmath.lambertw, tex="W"),
     Primitive(Maximum, _max, "numpy.maximum", names=("max",), arity=2),
     Primitive(Minimum, _min, "numpy.minimum", names=("min",), arity=2),
-    Primitive(Phi, mpmath.ncdf, numpy_ndtr),
-    Primitive(expit, lambda u: 1 / (1 + mpmath.exp(-u)), numpy_expit),
-    Primitive(log_expit, lambda u: -mpmath.log1p(mpmath.exp(-u)), numpy_log_expit),
-    Primitive(softplus, lambda u: mpmath.log1p(mpmath.exp(u)), numpy_softplus),
-    Primitive(hypot1, lambda u: mpmath.hypot(1, u), numpy_hypot1),
-    Primitive(log1p_sq, lambda u: mpmath.log1p(u * u), numpy_log1p_sq),
-    Primitive(log_cosh, lambda u: mpmath.log1p(2 * mpmath.sinh(u / 2) ** 2), numpy_log_cosh),
+    Primitive(Phi, mpmath.ncdf, "symdl.ufuncs.numpy_ndtr"),
+    Primitive(expit, lambda u: 1 / (1 + mpmath.exp(-u)), "symdl.ufuncs.numpy_expit"),
+    Primitive(log_expit, lambda u: -mpmath.log1p(mpmath.exp(-u)), "symdl.ufuncs.numpy_log_expit"),
+    Primitive(softplus, lambda u: mpmath.log1p(mpmath.exp(u)), "symdl.ufuncs.numpy_softplus"),
+    Primitive(hypot1, lambda u: mpmath.hypot(1, u), "symdl.ufuncs.numpy_hypot1"),
+    Primitive(log1p_sq, lambda u: mpmath.log1p(u * u), "symdl.ufuncs.numpy_log1p_sq"),
+    Primitive(log_cosh, lambda u: mpmath.log1p(2 * mpmath.sinh(u / 2) ** 2), "symdl.ufuncs.numpy_log_cosh"),
 )
 
 BY_KEY: dict[str, Primitive] = {p.key: p for p in PRIMITIVES}

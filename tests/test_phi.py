@@ -1,4 +1,4 @@
-"""The normal CDF of the compiled code (symdl.primitives.numpy_ndtr), and GELU where SciPy's ndtr was not enough.
+"""The normal CDF of the compiled code (symdl.ufuncs.numpy_ndtr), and GELU where SciPy's ndtr was not enough.
 
 A dense sweep found gelu' at 1.5 x its bound near x = -1.276 and gelu at 1.13 x near -1.351: there
 Phi's condition number (about 2.4) is larger than GELU's (|1 - 2.4|, and 0.7 for gelu'), and
@@ -17,7 +17,7 @@ import pytest
 import symdl
 from symdl.numeric.check import exact, mp_callable
 from symdl.numeric.stable import mpmath_function
-from symdl.primitives import _PHI_PIECES, _PHI_TAIL, numpy_ndtr
+from symdl.ufuncs import _PHI_PIECES, _PHI_TAIL, numpy_ndtr
 
 ROOT = Path(__file__).resolve().parent.parent
 

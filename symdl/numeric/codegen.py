@@ -45,7 +45,8 @@ from sympy import (
 )
 
 from symdl.functions import ufuncs
-from symdl.primitives import Maximum, Minimum, numpy_expit_neg
+from symdl.primitives import Maximum, Minimum
+from symdl.ufuncs import numpy_expit_neg
 
 # SymPy function name -> (name in the namespace, callable taking out=): the records of symdl.functions
 UFUNCS: dict[str, tuple[str, Callable[..., Any]]] = ufuncs()

@@ -31,7 +31,9 @@ def rows() -> list[dict[str, Any]]:
                 "name": act.name,
                 "aliases": list(act.aliases),
                 "parameters": {p.name: str(p.default) for p in act.parameters},
-                "parameters_shown": ", ".join(f"{one_line(p.symbol)}={short_number(p.default)}" for p in act.parameters),
+                "parameters_shown": ", ".join(
+                    f"{one_line(p.symbol)}={short_number(p.default)}" for p in act.parameters
+                ),
                 "formula": one_line(act.definition),
                 "formula_latex": tex(act.definition, act),
             }
@@ -49,7 +51,9 @@ def text(listing: list[dict[str, Any]]) -> str:
     table = [("name", "aliases", "parameters", "formula")]
     table += [(r["name"], ", ".join(r["aliases"]), r["parameters_shown"], r["formula"]) for r in listing]
     widths = [max(len(row[c]) for row in table) for c in range(3)]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3] for row in table)
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3] for row in table
+    )
 
 
 def write() -> None:
