@@ -19,13 +19,12 @@ STORED = Path(__file__).parent.parent / "data" / "listing.json"
 
 def rows() -> list[dict[str, Any]]:
     """The listing, computed from the declarations (imports SymPy and the catalogue)."""
-    from symdl.catalog import activation, names
+    from symdl.catalog import CATALOGUE
     from symdl.render.notation import tex
     from symdl.render.text import one_line, short_number
 
     out = []
-    for name in names():
-        act = activation(name)
+    for act in sorted(CATALOGUE, key=lambda declared: declared.name):  # the declarations, not what a process defined
         out.append(
             {
                 "name": act.name,
