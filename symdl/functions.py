@@ -214,7 +214,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sums=(
             SumRule(1, +1, lambda c, u: 2 * c * expit(2 * u)),  # c + c tanh u
             SumRule(1, -1, lambda c, u: -2 * c * expit(-2 * u)),  # c tanh u - c
-            SumRule(2, -1, lambda c, u: -c / cosh(u) ** 2),  # c tanh^2 u - c: sech^2 u = 2/(1 + cosh 2u)
+            SumRule(2, -1, lambda c, u: -2 * c / (1 + cosh(2 * u))),  # c tanh^2 u - c: sech^2 u = 2/(1 + cosh 2u)
         ),
     ),
     Primitive(sinh, mpmath.sinh, "numpy.sinh", names=("sinh",), tex=r"\sinh", bare=True, inverse=asinh),
