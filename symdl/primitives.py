@@ -130,7 +130,9 @@ class _Elementary(Function):
     """An even stable primitive whose series at a point is its elementary form's (symdl.numeric.origin's Padé)."""
 
     def _eval_nseries(self, x, n, logx, cdir=0):
-        return self.rewrite(exp)._eval_nseries(x, n, logx, cdir)
+        # its own elementary form only (sqrt(1 + u^2)): rewriting u too (tanh into exponentials) makes SymPy's
+        # series several times slower
+        return self._eval_rewrite_as_exp(*self.args)._eval_nseries(x, n, logx, cdir)
 
     @classmethod
     def eval(cls, u):
