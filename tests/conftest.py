@@ -32,6 +32,12 @@ def pytest_configure(config):
     os.environ["SYMDL_CACHE_DIR"] = directory
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow tests first (stable otherwise): with -n, a long test that starts last keeps one worker busy
+    while the others wait, so the longest go out first."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_unconfigure(config):
     while _SESSION_CACHE:
         shutil.rmtree(_SESSION_CACHE.pop(), ignore_errors=True)

@@ -186,6 +186,7 @@ def run_in_fresh_process(place: Path, commands: list[list[str]], *flags: str, **
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_warm_output_is_byte_identical_to_cold(tmp_path):
     place = tmp_path / "cache"
     cold = run_in_fresh_process(place, COMMANDS)

@@ -69,6 +69,7 @@ def in_fresh_process(setup: str, body: str) -> object:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_catalogue_derivations_do_not_depend_on_the_clock():
     hostile = in_fresh_process(
         HOSTILE,

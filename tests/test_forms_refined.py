@@ -56,7 +56,10 @@ def test_the_refined_sample_sees_what_the_sample_missed():
     def reference(points):
         with mpmath.workdps(40):
             exact_mp = [value(mpmath.mpf(float(p))) for p in points]
-            kappa = [abs(mpmath.mpf(float(p)) * slope(mpmath.mpf(float(p))) / v) for p, v in zip(points, exact_mp)]
+            kappa = [
+                abs(mpmath.mpf(float(p)) * slope(mpmath.mpf(float(p))) / v)
+                for p, v in zip(points, exact_mp, strict=True)
+            ]
         return np.array([float(v) for v in exact_mp]), np.array([float(k) for k in kappa])
 
     points = sample(Interval(-oo, oo))

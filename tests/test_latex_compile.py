@@ -17,6 +17,7 @@ from tests.conftest import LECTURE, TEX, compile_pdf, text_of
 pytestmark = pytest.mark.skipif(not TEX, reason="latexmk and pdflatex are not installed")
 
 
+@pytest.mark.slow
 def test_standalone_with_every_activation(tmp_path):
     log = compile_pdf(tmp_path, "all", render([a.name for a in CATALOGUE], "standalone"))
     assert "Overfull" not in log

@@ -334,13 +334,15 @@ def check_accuracy(
     stride: int = 1,
     dense: int = 0,
     seed: int = DENSE_SEED,
+    derivatives: Iterable[bool] = (False, True),
 ) -> list[Accuracy]:
-    """Accuracy of the compiled f and f' on the grid (every ``stride``-th point) in each dtype, plus
-    ``dense`` random points (``dense_points``) for a scalar function; vector functions keep their vectors."""
+    """Accuracy of the compiled f and f' (``derivatives``: which) on the grid (every ``stride``-th point) in each
+    dtype, plus ``dense`` random points (``dense_points``) for a scalar function; vector functions keep their
+    vectors."""
     from symdl.numeric.compile import numpy_function
 
     results = []
-    for derivative in (False, True):
+    for derivative in derivatives:
         if act.is_vector:
             results += [vector_accuracy(act, derivative, dtype) for dtype in dtypes]
             continue
