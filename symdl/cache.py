@@ -265,18 +265,26 @@ def _write(path: Path, text: str) -> bool:
 
 
 def remembered(kind: str, parts: Iterable[Any], compute: Callable[[], T], records: Iterable[type] = (),
-               classes: Mapping[str, type] | None = None, depends: Iterable[str] = ()) -> T:  # fmt: skip
+               classes: Mapping[str, type] | None = None, depends: Iterable[str] = (),
+               keep: Callable[[], bool] = lambda: True,
+               valid: Callable[[Any], bool] = lambda value: True) -> T:  # fmt: skip
     """``compute()``, or what it gave for PARTS in an earlier run (it must depend on nothing else, and not on
-    the clock); an exception it raises is not kept."""
+    the clock); an exception it raises is not kept.  ``keep()``, asked after ``compute``: whether the value may
+    be stored (not if it leaned on a fact that ran out of time); ``valid(value)``: whether a stored value has
+    the shape the caller needs (else it is computed again)."""
     parts, records = list(parts), tuple(records)
     entry = load(kind, parts, records, classes, depends)
     if entry is not None and "value" in entry:
         try:
-            return entry.get("value")
+            value = entry.get("value")
         except LookupError:
             pass
+        else:
+            if valid(value):
+                return value
     value = compute()
-    store(kind, parts, {"value": value}, records, classes, depends)
+    if keep():
+        store(kind, parts, {"value": value}, records, classes, depends)
     return value
 
 

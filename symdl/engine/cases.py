@@ -77,17 +77,14 @@ def derivative_cases(d: Derivation, shown: Iterable[Symbol] = ()) -> tuple[Case,
     """f' as rows: each value with where it holds, then the kinks with the value used there (PyTorch's).
     Kept on disk (``symdl.cache``) with the derivation, once every fact it rests on was found in time."""
     shown = tuple(shown)
-    key, classes = (*d.key, shown), {"Output": named(d.activation)}
-    entry = disk.load("cases", key, (*RECORDS, Case), classes)
-    if entry is not None and "value" in entry:
-        try:
-            return entry.get("value")
-        except LookupError:  # not to be believed: worked out again below
-            pass
-    found = _derivative_cases(d, shown)
-    if not d.not_in_time:
-        disk.store("cases", key, {"value": found}, (*RECORDS, Case), classes)
-    return found
+    return disk.remembered(
+        "cases",
+        (*d.key, shown),
+        lambda: _derivative_cases(d, shown),
+        (*RECORDS, Case),
+        {"Output": named(d.activation)},
+        keep=lambda: not d.not_in_time,
+    )
 
 
 def _derivative_cases(d: Derivation, shown: tuple[Symbol, ...]) -> tuple[Case, ...]:

@@ -189,13 +189,12 @@ def working(
             return _working(d, shown)
     d.breakpoints, d.output_form  # noqa: B018 - each under its own budget first (the form may be not found)
     if (d, shown) not in _USERS:
-        found = _stored(d, shown)
-        if found is None:
+
+        def work() -> Working:
             with budget(USER_SECONDS):  # a user's expression: every simplification of every step under one budget
-                found = guarded(f"{d.activation.name}: the worked derivation", _worked, d, shown)
-            if not d.not_in_time:  # worked from every fact found with time: as it will be worked again
-                _keep(found)
-        _USERS[d, shown] = found
+                return guarded(f"{d.activation.name}: the worked derivation", _worked, d, shown)
+
+        _USERS[d, shown] = _remembered(d, shown, work)
     return _USERS[d, shown]
 
 
@@ -210,28 +209,22 @@ _WORKING_FIELDS = tuple(f.name for f in fields(Working) if f.name != "derivation
 @cache
 def _working(d: Derivation, shown: tuple[Symbol, ...]) -> Working:
     """A declaration's worked derivation: from disk, else worked here and kept."""
-    found = _stored(d, shown)
-    if found is None:
-        found = _worked(d, shown)
-        _keep(found)
-    return found
+    return _remembered(d, shown, lambda: _worked(d, shown))
 
 
-def _stored(d: Derivation, shown: tuple[Symbol, ...]) -> Working | None:
-    """The worked derivation as a run before found it, or None."""
-    entry = disk.load("working", (*d.key, shown), _RECORDS, {"Output": named(d.activation)})
-    if entry is None or "working" not in entry:
-        return None
-    try:
-        kept = entry.get("working")
-        return Working(d, **kept) if isinstance(kept, dict) and set(kept) == set(_WORKING_FIELDS) else None
-    except (LookupError, TypeError):
-        return None
-
-
-def _keep(w: Working) -> None:
-    kept = {name: getattr(w, name) for name in _WORKING_FIELDS}
-    disk.store("working", (*w.derivation.key, w.shown), {"working": kept}, _RECORDS, {"Output": named(w.activation)})
+def _remembered(d: Derivation, shown: tuple[Symbol, ...], work: Callable[[], Working]) -> Working:
+    """``work()``, or the worked derivation a run before found; kept only if every fact it was worked from
+    was found in time (as it will be worked again)."""
+    kept = disk.remembered(
+        "working",
+        (*d.key, shown),
+        lambda: {name: getattr(w, name) for w in [work()] for name in _WORKING_FIELDS},
+        _RECORDS,
+        {"Output": named(d.activation)},
+        keep=lambda: not d.not_in_time,
+        valid=lambda value: isinstance(value, dict) and set(value) == set(_WORKING_FIELDS),
+    )
+    return Working(d, **kept)
 
 
 def _worked(d: Derivation, shown: tuple[Symbol, ...]) -> Working:
